@@ -1,0 +1,15 @@
+package dev.sluice.config.load;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.config.model.ProxyConfig;
+
+/** A valid configuration with the lines its keys came from. */
+public record LoadedConfig(ProxyConfig config, SourceMap sourceMap, String source) {
+
+    public LoadedConfig {
+        requireNonNull(config, "config");
+        requireNonNull(sourceMap, "sourceMap");
+        requireNonNull(source, "source");
+    }
+}

@@ -1,0 +1,31 @@
+package dev.sluice.config.model;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+
+public record ClusterConfig(
+        @Key(doc = "unique cluster name", required = true) String name,
+        @Key(doc = "drr, least-connections or consistent-hash", value = "drr") BalancerKind balancer,
+        @Key(doc = "consistent-hash settings") HashConfig hash,
+        @Key(doc = "http1, or h2 (h2c prior knowledge to the backends)", value = "http1") UpstreamProtocol protocol,
+        @Key(doc = "weight ramp for new and recovered nodes") SlowStartConfig slowStart,
+        @Key(doc = "active HTTP health checks", absent = "off: every node counts as healthy") HealthCheckConfig healthCheck,
+        @Key(doc = "passive ejection on consecutive failures", absent = "off") OutlierDetectionConfig outlierDetection,
+        @Key(doc = "per-node circuit breaker", absent = "off") CircuitBreakerConfig circuitBreaker,
+        @Key(doc = "budgeted retries of idempotent requests", absent = "off") RetryConfig retries,
+        @Key(doc = "upstream timeouts") TimeoutsConfig timeouts,
+        @Key(doc = "upstream connection pool") PoolConfig pool,
+        @Key(doc = "the nodes; an empty cluster answers 503") List<BackendConfig> backends) {
+
+    public ClusterConfig {
+        requireNonNull(name, "name");
+        requireNonNull(balancer, "balancer");
+        requireNonNull(hash, "hash");
+        requireNonNull(protocol, "protocol");
+        requireNonNull(slowStart, "slowStart");
+        requireNonNull(timeouts, "timeouts");
+        requireNonNull(pool, "pool");
+        backends = List.copyOf(backends);
+    }
+}

@@ -1,0 +1,7 @@
+package dev.sluice.config.model;
+
+public record HashConfig(
+        @Key(doc = "where the hash key is read", absent = "the client IP") KeySource key,
+        @Key(doc = "ring points per unit of weight", value = "160", min = 1, max = 10000) int virtualNodes,
+        @Key(doc = "bounded loads: no node above this times the mean in-flight", value = "1.25", min = 1.0) double balanceFactor) {
+}

@@ -1,0 +1,15 @@
+package dev.sluice.config.model;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+
+public record OutlierDetectionConfig(
+        @Key(doc = "consecutive failures (connect, reset, timeout, 5xx) that eject a node", value = "5", min = 1) int consecutiveFailures,
+        @Key(doc = "ejection time, times the number of ejections so far", value = "30s") Duration baseEjection,
+        @Key(doc = "never eject more than this share of a cluster", value = "50", min = 0, max = 100) int maxEjectedPercent) {
+
+    public OutlierDetectionConfig {
+        requireNonNull(baseEjection, "baseEjection");
+    }
+}
