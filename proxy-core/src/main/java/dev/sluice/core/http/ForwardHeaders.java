@@ -1,0 +1,189 @@
+package dev.sluice.core.http;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.util.AsciiString;
+
+/**
+ * Rewrites message heads as they cross the proxy, in place (no copy of the head is made):
+ * hop-by-hop headers go (RFC 9110 section 7.6.1: {@code Connection} and every header it names,
+ * {@code Keep-Alive}, {@code Proxy-*}, {@code TE} except {@code trailers}, {@code Upgrade}),
+ * {@code Transfer-Encoding} is reduced to the framing the next hop needs, and the forwarding
+ * headers are added. Stateless.
+ */
+public final class ForwardHeaders {
+
+    static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+    static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
+    static final AsciiString PROXY_AUTHENTICATE = AsciiString.cached("proxy-authenticate");
+    static final AsciiString PROXY_AUTHORIZATION = AsciiString.cached("proxy-authorization");
+    static final AsciiString HTTP = AsciiString.cached("http");
+    static final AsciiString HTTPS = AsciiString.cached("https");
+    static final AsciiString VIA_10 = AsciiString.cached("1.0 sluice");
+    static final AsciiString VIA_11 = AsciiString.cached("1.1 sluice");
+    static final AsciiString VIA_2 = AsciiString.cached("2 sluice");
+
+    private static final AsciiString[] HTTP2_EXTENSIONS;
+
+    static {
+        HttpConversionUtil.ExtensionHeaderNames[] names = HttpConversionUtil.ExtensionHeaderNames.values();
+        HTTP2_EXTENSIONS = new AsciiString[names.length];
+        for (int i = 0; i < names.length; i++) {
+            HTTP2_EXTENSIONS[i] = names[i].text();
+        }
+    }
+
+    private ForwardHeaders() {
+    }
+
+    /** Prepares a client request for an HTTP/1.1 upstream; sets {@code rc}'s request id. */
+    static void request(HttpRequest req, RequestContext rc) {
+        HttpHeaders h = req.headers();
+        stripHopByHop(h);
+        String te = h.get(HttpHeaderNames.TE);
+        if (te != null) {
+            if (containsToken(te, HttpHeaderValues.TRAILERS)) {
+                h.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
+            } else {
+                h.remove(HttpHeaderNames.TE);
+            }
+        }
+        if (rc.http2()) {
+            for (AsciiString name : HTTP2_EXTENSIONS) {
+                h.remove(name);
+            }
+        }
+        String xff = h.get(X_FORWARDED_FOR);
+        h.set(X_FORWARDED_FOR, xff == null ? rc.clientIp() : xff + ", " + rc.clientIp());
+        h.set(X_FORWARDED_PROTO, rc.secure() ? HTTPS : HTTP);
+        String host = h.get(HttpHeaderNames.HOST);
+        if (host != null) {
+            h.set(X_FORWARDED_HOST, host);
+        }
+        String id = h.get(X_REQUEST_ID);
+        if (id == null || !RequestIds.isSane(id)) {
+            id = RequestIds.generate();
+            h.set(X_REQUEST_ID, id);
+        }
+        rc.requestId(id);
+        h.add(HttpHeaderNames.VIA, rc.http2() ? VIA_2 : req.protocolVersion() == HttpVersion.HTTP_1_0 ? VIA_10 : VIA_11);
+        req.setProtocolVersion(HttpVersion.HTTP_1_1);
+    }
+
+    /** Prepares an upstream response for the client of {@code rc}. */
+    static void response(HttpResponse resp, RequestContext rc) {
+        HttpHeaders h = resp.headers();
+        stripHopByHop(h);
+        h.remove(HttpHeaderNames.TE);
+        h.add(HttpHeaderNames.VIA, VIA_11);
+        String id = rc.requestId();
+        if (id != null) {
+            h.set(X_REQUEST_ID, id);
+        }
+        if (rc.http2()) {
+            return; // HTTP/2 frames the body itself; the codec drops the remaining connection headers
+        }
+        HttpVersion version = rc.clientVersion() == HttpVersion.HTTP_1_0 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
+        resp.setProtocolVersion(version);
+        if (mayHaveBody(resp, rc) && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            if (version == HttpVersion.HTTP_1_1) {
+                HttpUtil.setTransferEncodingChunked(resp, true); // re-frame a close-delimited body
+            } else {
+                h.remove(HttpHeaderNames.TRANSFER_ENCODING); // HTTP/1.0 client: close-delimited
+            }
+        }
+    }
+
+    private static boolean mayHaveBody(HttpResponse resp, RequestContext rc) {
+        int code = resp.status().code();
+        HttpRequest req = rc.request();
+        return resp.status().codeClass() != HttpStatusClass.INFORMATIONAL && code != 204 && code != 304
+                && (req == null || !HttpMethod.HEAD.equals(req.method()));
+    }
+
+    /** Removes {@code Connection} and the headers it names, and the fixed hop-by-hop set. */
+    static void stripHopByHop(HttpHeaders h) {
+        String connection = h.get(HttpHeaderNames.CONNECTION);
+        if (connection != null) {
+            for (String value : h.getAll(HttpHeaderNames.CONNECTION)) {
+                removeNamed(h, value);
+            }
+            h.remove(HttpHeaderNames.CONNECTION);
+        }
+        h.remove(HttpHeaderNames.KEEP_ALIVE);
+        h.remove(HttpHeaderNames.PROXY_CONNECTION);
+        h.remove(PROXY_AUTHENTICATE);
+        h.remove(PROXY_AUTHORIZATION);
+        h.remove(HttpHeaderNames.UPGRADE);
+        if (h.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+            if (h.containsValue(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED, true)) {
+                h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            } else {
+                h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+            }
+        }
+    }
+
+    /** Removes each header named in one {@code Connection} value; the common tokens allocate nothing. */
+    private static void removeNamed(HttpHeaders h, String value) {
+        int i = 0;
+        int n = value.length();
+        while (i < n) {
+            int comma = value.indexOf(',', i);
+            int end = comma < 0 ? n : comma;
+            int s = i;
+            int e = end;
+            while (s < e && value.charAt(s) == ' ') {
+                s++;
+            }
+            while (e > s && value.charAt(e - 1) == ' ') {
+                e--;
+            }
+            if (e > s && !regionIs(value, s, e, HttpHeaderValues.KEEP_ALIVE) && !regionIs(value, s, e, HttpHeaderValues.CLOSE)
+                    && !regionIs(value, s, e, HttpHeaderValues.UPGRADE)) {
+                h.remove(value.substring(s, e));
+            }
+            i = end + 1;
+        }
+    }
+
+    private static boolean regionIs(String value, int s, int e, AsciiString token) {
+        return e - s == token.length() && value.regionMatches(true, s, token.toString(), 0, e - s);
+    }
+
+    static boolean containsToken(String value, AsciiString token) {
+        int n = value.length();
+        int i = 0;
+        while (i < n) {
+            int comma = value.indexOf(',', i);
+            int end = comma < 0 ? n : comma;
+            int s = i;
+            int e = end;
+            while (s < e && value.charAt(s) == ' ') {
+                s++;
+            }
+            while (e > s && value.charAt(e - 1) == ' ') {
+                e--;
+            }
+            int semi = value.indexOf(';', s);
+            if (semi >= 0 && semi < e) {
+                e = semi;
+            }
+            if (regionIs(value, s, e, token)) {
+                return true;
+            }
+            i = end + 1;
+        }
+        return false;
+    }
+}

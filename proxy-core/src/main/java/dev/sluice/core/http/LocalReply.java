@@ -1,0 +1,61 @@
+package dev.sluice.core.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+
+/**
+ * A response that Sluice writes itself (404, 502, 503, 504, ...): a one-line plain-text reason,
+ * the request id, and what to do with the rest of the request.
+ *
+ * <p>When the request was read to its end, or announced no body, the connection stays usable and
+ * the next message is requested (an unread empty end of request is then discarded by
+ * {@link ProxyHandler}). When a body is still on its way, the reply says {@code Connection: close}
+ * and the connection (or HTTP/2 stream) is closed once the reply is written, rather than reading an
+ * unbounded body only to throw it away.
+ */
+public final class LocalReply {
+
+    private static final AsciiString TEXT_PLAIN = AsciiString.cached("text/plain; charset=utf-8");
+
+    private LocalReply() {
+    }
+
+    /**
+     * Writes the reply on {@code ctx}'s channel.
+     *
+     * @param requestComplete whether the request's last part has been read
+     */
+    public static void send(ChannelHandlerContext ctx, RequestContext rc, HttpResponseStatus status, String reason,
+            boolean requestComplete) {
+        boolean close = rc.closeAfterReply(requestComplete);
+        ByteBuf body = ByteBufUtil.writeUtf8(ctx.alloc(), reason + "\n");
+        HttpVersion version = rc.clientVersion() == HttpVersion.HTTP_1_0 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
+        FullHttpResponse resp = new DefaultFullHttpResponse(version, status, body);
+        HttpHeaders h = resp.headers();
+        h.set(HttpHeaderNames.CONTENT_TYPE, TEXT_PLAIN);
+        h.setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        String id = rc.requestId();
+        if (id != null) {
+            h.set(ForwardHeaders.X_REQUEST_ID, id);
+        }
+        if (close && !rc.http2()) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        if (close) {
+            ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.writeAndFlush(resp, ctx.voidPromise());
+            ctx.read();
+        }
+    }
+}

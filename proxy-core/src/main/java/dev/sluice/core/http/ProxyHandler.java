@@ -1,0 +1,321 @@
+package dev.sluice.core.http;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.core.upstream.BackendHandler;
+import dev.sluice.core.upstream.Cluster;
+import dev.sluice.core.upstream.Node;
+import dev.sluice.core.upstream.PoolExhaustedException;
+import dev.sluice.core.upstream.UpstreamCallback;
+import dev.sluice.core.upstream.UpstreamListener;
+import dev.sluice.core.upstream.UpstreamNames;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.ConnectException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@code proxy}: the last downstream handler. Picks a node, borrows an upstream connection from
+ * that node's pool on this event loop, streams the request up and the response down.
+ *
+ * <p>Implementation notes. The downstream channel runs with auto-read off behind a
+ * {@code FlowControlHandler}, so each {@code ctx.read()} delivers exactly one message; this handler
+ * asks for the next request part only when the upstream can take it (writable), and for the next
+ * request only when the exchange is over, which also serialises pipelined HTTP/1.1 requests. The
+ * response direction is throttled by switching the upstream's auto-read off while the client is
+ * not writable. Bodies are never aggregated; every part is written on as it arrives.
+ *
+ * <p>One exchange at a time per channel (an HTTP/1.1 connection or one HTTP/2 stream); all state is
+ * in fields, reset per exchange, and every method runs on the channel's event loop. Each exchange
+ * calls {@link Node#beginRequest} once and {@link Node#endRequest} once, in {@link #finish}.
+ *
+ * <p>Buffers: the request head is held in {@link #pendingHead} only while the connection is being
+ * acquired; whoever clears the field writes or releases it. Every other part is written on at
+ * once (ownership passes with the write) or released when no exchange wants it.
+ */
+public final class ProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamCallback, UpstreamListener {
+
+    private static final System.Logger LOG = System.getLogger(ProxyHandler.class.getName());
+
+    private final RequestContext rc;
+    private ChannelHandlerContext ctx;
+
+    private boolean active;
+    private @Nullable HttpRequest pendingHead;
+    private @Nullable Node node;
+    private @Nullable Channel upstream;
+    private boolean requestDone;
+    private boolean responseStarted;
+    private boolean responseDone;
+    private boolean upstreamKeepAlive;
+    private boolean skipInterim;
+
+    public ProxyHandler(RequestContext rc) {
+        this.rc = requireNonNull(rc, "rc");
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.read();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest head) {
+            start(head);
+        } else if (msg instanceof HttpContent content) {
+            if (!active) {
+                // The rest of a request that was already answered locally.
+                ReferenceCountUtil.release(content);
+                ctx.read();
+            } else if (content.decoderResult().isFailure()) {
+                ReferenceCountUtil.release(content);
+                abort(HttpResponseStatus.BAD_REQUEST, "malformed request body");
+            } else {
+                relayRequestPart(content);
+            }
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void start(HttpRequest head) {
+        requestDone = head instanceof LastHttpContent;
+        Cluster cluster = requireNonNull(rc.cluster(), "cluster");
+        Node n = cluster.pick(rc);
+        if (n == null) {
+            ReferenceCountUtil.release(head);
+            LocalReply.send(ctx, rc, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "no healthy node in cluster " + cluster.name(), requestDone);
+            return;
+        }
+        active = true;
+        responseStarted = false;
+        responseDone = false;
+        skipInterim = false;
+        node = n;
+        n.beginRequest();
+        pendingHead = head;
+        n.pool(rc.loopIndex(), ctx.channel().eventLoop()).acquire(this);
+    }
+
+    @Override
+    public void onAcquired(Channel ch) {
+        if (!active) {
+            ch.close(); // the client left while we were connecting
+            return;
+        }
+        upstream = ch;
+        ((BackendHandler) ch.pipeline().get(UpstreamNames.BACKEND)).attach(this);
+        HttpRequest head = pendingHead;
+        pendingHead = null;
+        ch.writeAndFlush(head, ch.voidPromise());
+        if (!requestDone && ch.isWritable()) {
+            ctx.read();
+        }
+    }
+
+    @Override
+    public void onAcquireFailed(Throwable cause) {
+        if (!active) {
+            return;
+        }
+        Node n = node;
+        if (cause instanceof PoolExhaustedException) {
+            abort(HttpResponseStatus.SERVICE_UNAVAILABLE, cause.getMessage());
+        } else if (cause instanceof ConnectTimeoutException) {
+            abort(HttpResponseStatus.BAD_GATEWAY, "connect to " + n.address() + " timed out");
+        } else if (cause instanceof ConnectException) {
+            abort(HttpResponseStatus.BAD_GATEWAY, "connect to " + n.address() + " failed: connection refused");
+        } else {
+            abort(HttpResponseStatus.BAD_GATEWAY, "connect to " + n.address() + " failed: " + cause.getMessage());
+        }
+    }
+
+    private void relayRequestPart(HttpContent content) {
+        Channel up = upstream;
+        boolean last = content instanceof LastHttpContent;
+        requestDone |= last;
+        up.writeAndFlush(content, up.voidPromise());
+        if (last) {
+            if (responseDone) {
+                complete();
+            }
+        } else if (up.isWritable()) {
+            ctx.read();
+        }
+    }
+
+    @Override
+    public void onUpstreamRead(HttpObject msg) {
+        if (!active) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpResponse resp) {
+            if (resp.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                // 100 Continue is answered by Sluice itself (expect-continue); drop the upstream's.
+                ReferenceCountUtil.release(msg);
+                skipInterim = !(msg instanceof LastHttpContent);
+                return;
+            }
+            responseStarted = true;
+            upstreamKeepAlive = HttpUtil.isKeepAlive(resp);
+            ForwardHeaders.response(resp, rc);
+        } else if (skipInterim) {
+            skipInterim = !(msg instanceof LastHttpContent);
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (!(msg instanceof LastHttpContent)) {
+            ctx.write(msg, ctx.voidPromise());
+            if (!ctx.channel().isWritable()) {
+                upstream.config().setAutoRead(false);
+            }
+            return;
+        }
+        responseDone = true;
+        if (requestDone) {
+            ctx.writeAndFlush(msg, ctx.voidPromise());
+            complete();
+        } else {
+            // The upstream answered before the request body was sent: the body is not wanted.
+            finish(false);
+            ctx.writeAndFlush(msg).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void onUpstreamReadComplete() {
+        ctx.flush();
+    }
+
+    @Override
+    public void onUpstreamWritabilityChanged(boolean writable) {
+        if (writable && active && !requestDone && upstream != null) {
+            ctx.read();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Channel up = upstream;
+        if (active && up != null) {
+            up.config().setAutoRead(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void onUpstreamTimeout() {
+        if (active && !responseStarted) {
+            abort(HttpResponseStatus.GATEWAY_TIMEOUT,
+                    "upstream " + node.address() + " sent no response within " + rc.cluster().config().timeouts().response().toMillis() + "ms");
+        }
+    }
+
+    @Override
+    public void onUpstreamClosed(@Nullable Throwable cause) {
+        if (!active) {
+            return;
+        }
+        upstream = null;
+        if (!responseStarted) {
+            String why = cause == null ? "closed the connection" : "reset the connection";
+            abort(HttpResponseStatus.BAD_GATEWAY, "upstream " + node.address() + " " + why + " before responding");
+        } else {
+            // A truncated response: closing is the only honest way to tell the client.
+            finish(false);
+            ctx.close();
+        }
+    }
+
+    /** Ends the exchange with a local reply if the response has not started, else by closing. */
+    private void abort(HttpResponseStatus status, String reason) {
+        boolean complete = requestDone;
+        boolean started = responseStarted;
+        finish(false);
+        if (started) {
+            ctx.close();
+        } else {
+            LocalReply.send(ctx, rc, status, reason, complete);
+        }
+    }
+
+    /** Both directions ended: return the connection and ask for the next request. */
+    private void complete() {
+        finish(upstreamKeepAlive);
+        if (!rc.http2()) {
+            ctx.read();
+        }
+    }
+
+    /** Ends the exchange: exactly one {@link Node#endRequest}; the upstream goes back to its pool or is closed. */
+    private void finish(boolean reuse) {
+        active = false;
+        Node n = node;
+        node = null;
+        HttpRequest head = pendingHead;
+        pendingHead = null;
+        if (head != null) {
+            ReferenceCountUtil.release(head);
+        }
+        Channel up = upstream;
+        upstream = null;
+        if (up != null) {
+            ((BackendHandler) up.pipeline().get(UpstreamNames.BACKEND)).detach();
+            n.pool(rc.loopIndex(), ctx.channel().eventLoop()).release(up, reuse && requestDone && responseDone);
+        }
+        if (n != null) {
+            n.endRequest();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (active) {
+            finish(false);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (active) {
+            finish(false);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent && !active) {
+            ctx.close();
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.log(System.Logger.Level.DEBUG, "downstream failed, closing", cause);
+        ctx.close();
+    }
+}

@@ -1,0 +1,114 @@
+package dev.sluice.core.http;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.core.upstream.Cluster;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the handlers of one downstream channel (an HTTP/1.1 connection or one HTTP/2 stream) know
+ * about the request in progress. One instance per channel, shared by its handlers and reused for
+ * every request on a keep-alive connection, so a request allocates no context of its own.
+ * Event-loop confined.
+ */
+public final class RequestContext {
+
+    private final String clientIp;
+    private final boolean secure;
+    private final boolean http2;
+    private final int loopIndex;
+
+    private @Nullable HttpRequest request;
+    private @Nullable String requestId;
+    private @Nullable Cluster cluster;
+    private boolean hasBody;
+    private HttpVersion clientVersion = HttpVersion.HTTP_1_1;
+    private long startNanos;
+    private boolean forceClose;
+
+    public RequestContext(String clientIp, boolean secure, boolean http2, int loopIndex) {
+        this.clientIp = requireNonNull(clientIp, "clientIp");
+        this.secure = secure;
+        this.http2 = http2;
+        this.loopIndex = loopIndex;
+    }
+
+    /** Resets the per-request state for a new request head. */
+    void begin(HttpRequest head, long nowNanos) {
+        request = head;
+        requestId = null;
+        cluster = null;
+        clientVersion = head.protocolVersion();
+        hasBody = HttpUtil.isTransferEncodingChunked(head)
+                || (head.headers().contains(HttpHeaderNames.CONTENT_LENGTH) && HttpUtil.getContentLength(head, 0L) > 0);
+        startNanos = nowNanos;
+        forceClose = false;
+    }
+
+    /** The client's address as text (the socket peer). */
+    public String clientIp() {
+        return clientIp;
+    }
+
+    /** Whether the client connection is TLS. */
+    public boolean secure() {
+        return secure;
+    }
+
+    /** Whether this channel is an HTTP/2 stream. */
+    public boolean http2() {
+        return http2;
+    }
+
+    /** The index of the channel's event loop, which selects the upstream pools to use. */
+    public int loopIndex() {
+        return loopIndex;
+    }
+
+    /** The request head (headers already rewritten for forwarding once the hygiene step has run). */
+    public @Nullable HttpRequest request() {
+        return request;
+    }
+
+    public @Nullable String requestId() {
+        return requestId;
+    }
+
+    void requestId(String id) {
+        this.requestId = id;
+    }
+
+    public @Nullable Cluster cluster() {
+        return cluster;
+    }
+
+    void cluster(Cluster c) {
+        this.cluster = c;
+    }
+
+    /** Whether the request announced a body (chunked, or Content-Length above zero). */
+    public boolean hasBody() {
+        return hasBody;
+    }
+
+    public HttpVersion clientVersion() {
+        return clientVersion;
+    }
+
+    public long startNanos() {
+        return startNanos;
+    }
+
+    /** After a reply to this request, close the connection whatever the request looked like. */
+    void forceClose() {
+        forceClose = true;
+    }
+
+    boolean closeAfterReply(boolean requestComplete) {
+        return forceClose || (!requestComplete && hasBody);
+    }
+}

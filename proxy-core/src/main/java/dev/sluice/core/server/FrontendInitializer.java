@@ -1,0 +1,163 @@
+package dev.sluice.core.server;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.config.model.ListenerConfig;
+import dev.sluice.core.http.HygieneHandler;
+import dev.sluice.core.http.ProxyHandler;
+import dev.sluice.core.http.RequestContext;
+import dev.sluice.core.http.RouteHandler;
+import dev.sluice.core.http.Router;
+import dev.sluice.core.time.Ticker;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AsciiString;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+
+/**
+ * Builds the downstream pipeline of every accepted connection of one listener (see
+ * {@link PipelineNames}) and enforces the listener's {@code maxConnections}. Shared by the
+ * listener's event loops; its counters are atomics.
+ */
+final class FrontendInitializer extends ChannelInitializer<Channel> {
+
+    /** Largest h2c Upgrade request (the only request ever buffered whole: it must be, to be replayed as stream 1). */
+    static final int MAX_UPGRADE_REQUEST_BYTES = 16 * 1024;
+    static final int MAX_CONCURRENT_STREAMS = 256;
+    private static final AsciiString H2C = AsciiString.cached("h2c");
+
+    private final ListenerConfig listener;
+    private final EventLoops loops;
+    private final Supplier<Router> routes;
+    private final Ticker ticker;
+    private final AtomicInteger open = new AtomicInteger();
+    private final LongAdder rejected = new LongAdder();
+
+    FrontendInitializer(ListenerConfig listener, EventLoops loops, Supplier<Router> routes, Ticker ticker) {
+        this.listener = requireNonNull(listener, "listener");
+        this.loops = requireNonNull(loops, "loops");
+        this.routes = requireNonNull(routes, "routes");
+        this.ticker = requireNonNull(ticker, "ticker");
+    }
+
+    int openConnections() {
+        return open.get();
+    }
+
+    long rejectedConnections() {
+        return rejected.sum();
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        if (open.incrementAndGet() > listener.maxConnections()) {
+            open.decrementAndGet();
+            rejected.increment();
+            ch.close();
+            return;
+        }
+        ch.closeFuture().addListener(f -> open.decrementAndGet());
+        String clientIp = ((InetSocketAddress) ch.remoteAddress()).getAddress().getHostAddress();
+        int loopIndex = loops.indexOf(ch.eventLoop());
+        RequestContext rc = new RequestContext(clientIp, false, false, loopIndex);
+
+        HttpServerCodec codec = new HttpServerCodec(new HttpDecoderConfig()
+                .setMaxHeaderSize(listener.maxHeaderBytes().toIntSaturated())
+                .setMaxInitialLineLength(Math.min(listener.maxHeaderBytes().toIntSaturated(), 8192)));
+        HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(codec,
+                protocol -> AsciiString.contentEquals(H2C, protocol)
+                        ? new Http2ServerUpgradeCodec(frameCodec(), multiplexer(clientIp, loopIndex), new Http2ConnectionTail())
+                        : null,
+                MAX_UPGRADE_REQUEST_BYTES);
+        ChannelHandler priorKnowledge = new PriorKnowledgeSetup(clientIp, loopIndex);
+
+        ChannelPipeline p = ch.pipeline();
+        p.addLast(PipelineNames.FLUSH_CONSOLIDATION, new FlushConsolidationHandler(256, true));
+        p.addLast(PipelineNames.IDLE, new IdleStateHandler(0, 0, listener.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
+        p.addLast(PipelineNames.CLEARTEXT, new CleartextHttp2ServerUpgradeHandler(codec, upgrade, priorKnowledge));
+        p.addLast(PipelineNames.FLOW_CONTROL, new FlowControlHandler());
+        p.addLast(PipelineNames.KEEP_ALIVE, new HttpServerKeepAliveHandler());
+        p.addLast(PipelineNames.EXPECT_CONTINUE, new HttpServerExpectContinueHandler());
+        p.addLast(PipelineNames.HYGIENE, new HygieneHandler(rc, ticker));
+        p.addLast(PipelineNames.ROUTE, new RouteHandler(rc, routes));
+        p.addLast(PipelineNames.PROXY, new ProxyHandler(rc));
+    }
+
+    private Http2FrameCodec frameCodec() {
+        return Http2FrameCodecBuilder.forServer()
+                .initialSettings(Http2Settings.defaultSettings()
+                        .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
+                        .maxHeaderListSize(listener.maxHeaderBytes().bytes()))
+                .build();
+    }
+
+    private Http2MultiplexHandler multiplexer(String clientIp, int loopIndex) {
+        return new Http2MultiplexHandler(new StreamInitializer(clientIp, loopIndex));
+    }
+
+    /** Installs the HTTP/2 handlers in its own place when the prior-knowledge preface was seen. */
+    private final class PriorKnowledgeSetup extends io.netty.channel.ChannelHandlerAdapter {
+        private final String clientIp;
+        private final int loopIndex;
+
+        PriorKnowledgeSetup(String clientIp, int loopIndex) {
+            this.clientIp = clientIp;
+            this.loopIndex = loopIndex;
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            ChannelPipeline p = ctx.pipeline();
+            p.addAfter(ctx.name(), PipelineNames.H2_FRAME_CODEC, frameCodec());
+            p.addAfter(PipelineNames.H2_FRAME_CODEC, PipelineNames.H2_MULTIPLEX, multiplexer(clientIp, loopIndex));
+            p.addAfter(PipelineNames.H2_MULTIPLEX, PipelineNames.H2_CONNECTION, new Http2ConnectionTail());
+            p.remove(this);
+        }
+    }
+
+    /** The pipeline of one HTTP/2 stream: the same handlers as HTTP/1.1, over the same message objects. */
+    private final class StreamInitializer extends ChannelInitializer<Http2StreamChannel> {
+        private final String clientIp;
+        private final int loopIndex;
+
+        StreamInitializer(String clientIp, int loopIndex) {
+            this.clientIp = clientIp;
+            this.loopIndex = loopIndex;
+        }
+
+        @Override
+        protected void initChannel(Http2StreamChannel ch) {
+            ch.config().setAutoRead(false);
+            RequestContext rc = new RequestContext(clientIp, false, true, loopIndex);
+            ch.pipeline()
+                    .addLast(PipelineNames.H2_STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(true))
+                    .addLast(PipelineNames.FLOW_CONTROL, new FlowControlHandler())
+                    .addLast(PipelineNames.HYGIENE, new HygieneHandler(rc, ticker))
+                    .addLast(PipelineNames.ROUTE, new RouteHandler(rc, routes))
+                    .addLast(PipelineNames.PROXY, new ProxyHandler(rc));
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.sluice.core.server;
+
+/**
+ * Names of the downstream handlers. An HTTP/1.1 connection's pipeline, in order:
+ * <ol>
+ *   <li>{@link #FLUSH_CONSOLIDATION}: batches flushes</li>
+ *   <li>{@link #IDLE}: idle keep-alive connections are closed after {@code idleTimeout}</li>
+ *   <li>{@link #CLEARTEXT}: sees the HTTP/2 preface (h2c prior knowledge) or hands bytes to the
+ *       HTTP/1.1 codec, which it wraps together with the h2c Upgrade handler</li>
+ *   <li>{@link #FLOW_CONTROL}: one message per {@code read()}, so the proxy pulls request parts</li>
+ *   <li>{@link #KEEP_ALIVE}: {@code Connection: close} handling</li>
+ *   <li>{@link #EXPECT_CONTINUE}: answers {@code Expect: 100-continue}</li>
+ *   <li>{@link #HYGIENE}: malformed heads, forwarding headers</li>
+ *   <li>{@link #ROUTE}: host/path to cluster, 404</li>
+ *   <li>{@link #PROXY}: pick a node, acquire an upstream connection, relay</li>
+ * </ol>
+ * An HTTP/2 connection keeps {@link #FLUSH_CONSOLIDATION} and {@link #IDLE}, then runs
+ * {@link #H2_FRAME_CODEC}, {@link #H2_MULTIPLEX} and {@link #H2_CONNECTION} (which removed the
+ * HTTP/1.1 handlers when it was added, and closes the connection when idle with no stream); each stream's child channel runs {@link #H2_STREAM_CODEC},
+ * {@link #FLOW_CONTROL}, {@link #HYGIENE}, {@link #ROUTE} and {@link #PROXY}: the same handlers see
+ * the same HTTP message objects for both protocols.
+ */
+public final class PipelineNames {
+    public static final String FLUSH_CONSOLIDATION = "flush-consolidation";
+    public static final String TLS = "tls";
+    public static final String IDLE = "idle";
+    public static final String CLEARTEXT = "http-codec";
+    public static final String H2_FRAME_CODEC = "h2-frame-codec";
+    public static final String H2_MULTIPLEX = "h2-multiplex";
+    public static final String H2_CONNECTION = "h2-connection";
+    public static final String H2_STREAM_CODEC = "h2-stream-codec";
+    public static final String FLOW_CONTROL = "flow-control";
+    public static final String KEEP_ALIVE = "keep-alive";
+    public static final String EXPECT_CONTINUE = "expect-continue";
+    public static final String HYGIENE = "hygiene";
+    public static final String ROUTE = "route";
+    public static final String PROXY = "proxy";
+
+    /** The HTTP/1.1-only handlers, removed when a connection switches to HTTP/2. */
+    static final String[] HTTP1_ONLY = {FLOW_CONTROL, KEEP_ALIVE, EXPECT_CONTINUE, HYGIENE, ROUTE, PROXY};
+
+    private PipelineNames() {
+    }
+}

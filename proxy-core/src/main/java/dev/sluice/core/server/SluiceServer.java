@@ -1,0 +1,193 @@
+package dev.sluice.core.server;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.config.ConfigException;
+import dev.sluice.config.ConfigProblem;
+import dev.sluice.config.load.SourceMap;
+import dev.sluice.config.model.BackendConfig;
+import dev.sluice.config.model.ClusterConfig;
+import dev.sluice.config.model.ListenerConfig;
+import dev.sluice.config.model.ProxyConfig;
+import dev.sluice.core.balance.DynamicRoundRobin;
+import dev.sluice.core.http.Router;
+import dev.sluice.core.time.Ticker;
+import dev.sluice.core.upstream.Cluster;
+import dev.sluice.core.upstream.Node;
+import dev.sluice.core.upstream.UpstreamConnector;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running Sluice data plane: one event-loop group serving every listener and every upstream
+ * connection, the clusters with their nodes and pools, and the router.
+ *
+ * <p>Thread-safety: {@link #start} and {@link #close} are called by the owner (the main thread);
+ * the accessors may be called from any thread.
+ */
+public final class SluiceServer implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(SluiceServer.class.getName());
+    static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
+
+    private final ProxyConfig config;
+    private final Ticker ticker;
+    private final Transport transport;
+    private final EventLoopGroup group;
+    private final EventLoops loops;
+    private final Map<String, Cluster> clusters;
+    private final Router router;
+    private final Map<String, Channel> listeners = new LinkedHashMap<>();
+    private final Map<String, FrontendInitializer> initializers = new LinkedHashMap<>();
+
+    private SluiceServer(ProxyConfig config, SourceMap lines, Ticker ticker) throws ConfigException {
+        this.config = config;
+        this.ticker = ticker;
+        this.transport = Transport.detect();
+        int threads = config.server().eventLoopThreads() == 0
+                ? Runtime.getRuntime().availableProcessors() : config.server().eventLoopThreads();
+        // Resolve every backend before any thread starts, so a bad name fails start-up cleanly.
+        List<ConfigProblem> problems = new ArrayList<>();
+        Map<String, InetSocketAddress> resolved = resolveBackends(config, lines, problems);
+        if (!problems.isEmpty()) {
+            throw new ConfigException("backends", problems);
+        }
+        this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("sluice-loop", false),
+                transport.ioHandlerFactory());
+        this.loops = new EventLoops(group);
+        this.clusters = buildClusters(config, resolved);
+        this.router = new Router(config.routes(), clusters);
+    }
+
+    /** Builds the data plane and binds every listener; throws when an address cannot be resolved or bound. */
+    public static SluiceServer start(ProxyConfig config, SourceMap lines, Ticker ticker) throws ConfigException, InterruptedException {
+        SluiceServer server = new SluiceServer(requireNonNull(config, "config"), requireNonNull(lines, "lines"),
+                requireNonNull(ticker, "ticker"));
+        try {
+            server.bindAll();
+        } catch (RuntimeException | InterruptedException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    public static SluiceServer start(ProxyConfig config) throws ConfigException, InterruptedException {
+        return start(config, SourceMap.EMPTY, Ticker.SYSTEM);
+    }
+
+    private void bindAll() throws InterruptedException, ConfigException {
+        List<ConfigProblem> problems = new ArrayList<>();
+        for (int i = 0; i < config.listeners().size(); i++) {
+            ListenerConfig l = config.listeners().get(i);
+            FrontendInitializer init = new FrontendInitializer(l, loops, () -> router, ticker);
+            ServerBootstrap b = new ServerBootstrap()
+                    .group(group)
+                    .channelFactory(transport.serverChannels())
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.AUTO_READ, false)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                    .childHandler(init);
+            var f = b.bind(l.bind().isWildcard() ? new InetSocketAddress(l.bind().port())
+                    : new InetSocketAddress(l.bind().host(), l.bind().port())).await();
+            if (!f.isSuccess()) {
+                problems.add(new ConfigProblem("listeners[" + i + "].bind", 0,
+                        l.bind() + " cannot be bound: " + f.cause().getMessage()));
+                continue;
+            }
+            listeners.put(l.name(), f.channel());
+            initializers.put(l.name(), init);
+            LOG.log(System.Logger.Level.INFO, "listener {0} on {1} ({2})", l.name(), f.channel().localAddress(), transport.name());
+        }
+        if (!problems.isEmpty()) {
+            close();
+            throw new ConfigException("listeners", problems);
+        }
+    }
+
+    private static Map<String, InetSocketAddress> resolveBackends(ProxyConfig config, SourceMap lines, List<ConfigProblem> problems) {
+        Map<String, InetSocketAddress> out = new LinkedHashMap<>();
+        for (int i = 0; i < config.clusters().size(); i++) {
+            List<BackendConfig> backends = config.clusters().get(i).backends();
+            for (int j = 0; j < backends.size(); j++) {
+                BackendConfig b = backends.get(j);
+                String key = b.address().toString();
+                if (out.containsKey(key)) {
+                    continue;
+                }
+                try {
+                    out.put(key, new InetSocketAddress(InetAddress.getByName(b.address().host()), b.address().port()));
+                } catch (UnknownHostException e) {
+                    String path = "clusters[" + i + "].backends[" + j + "].address";
+                    problems.add(new ConfigProblem(path, lines.line(path), b.address().host() + " cannot be resolved"));
+                }
+            }
+        }
+        return out;
+    }
+
+    private Map<String, Cluster> buildClusters(ProxyConfig config, Map<String, InetSocketAddress> resolved) {
+        Map<String, Cluster> out = new LinkedHashMap<>();
+        for (ClusterConfig c : config.clusters()) {
+            UpstreamConnector connector = new UpstreamConnector(transport.clientChannels(), c);
+            List<Node> nodes = new ArrayList<>();
+            for (BackendConfig b : c.backends()) {
+                nodes.add(new Node(c.name(), b.address(), resolved.get(b.address().toString()), b.weight(), connector, loops.size()));
+            }
+            out.put(c.name(), new Cluster(c, nodes, new DynamicRoundRobin(), ticker.nanoTime()));
+        }
+        return out;
+    }
+
+    /** The bound address of a listener (useful with port 0). */
+    public InetSocketAddress address(String listenerName) {
+        Channel ch = listeners.get(listenerName);
+        if (ch == null) {
+            throw new IllegalArgumentException("listener: " + listenerName + " (expected one of: " + listeners.keySet() + ")");
+        }
+        return (InetSocketAddress) ch.localAddress();
+    }
+
+    public Map<String, Cluster> clusters() {
+        return clusters;
+    }
+
+    public ProxyConfig config() {
+        return config;
+    }
+
+    /** Open downstream connections of a listener. */
+    public int openConnections(String listenerName) {
+        return initializers.get(listenerName).openConnections();
+    }
+
+    /** Connections of a listener closed at accept because it was at {@code maxConnections}. */
+    public long rejectedConnections(String listenerName) {
+        return initializers.get(listenerName).rejectedConnections();
+    }
+
+    /** Closes the listeners, then every connection, and stops the event loops. */
+    @Override
+    public void close() {
+        for (Channel ch : listeners.values()) {
+            ch.close().awaitUninterruptibly();
+        }
+        listeners.clear();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+}

@@ -1,0 +1,74 @@
+package dev.sluice.core.upstream;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code response-timeout}: starts a timer when the last part of a request is written upstream
+ * and stops it when the response head arrives; when it fires first, {@link #TIMEOUT} is sent up the
+ * pipeline to {@link BackendHandler}. One instance per upstream channel; event-loop confined.
+ */
+final class ResponseTimeoutHandler extends ChannelDuplexHandler implements Runnable {
+
+    /** User event: no response head within {@code timeouts.response}. */
+    static final Object TIMEOUT = new Object() {
+        @Override
+        public String toString() {
+            return "ResponseTimeout";
+        }
+    };
+
+    private final long timeoutNanos;
+    private ChannelHandlerContext ctx;
+    private ScheduledFuture<?> timer;
+
+    ResponseTimeoutHandler(long timeoutNanos) {
+        this.timeoutNanos = timeoutNanos;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof LastHttpContent && timer == null) {
+            timer = ctx.executor().schedule(this, timeoutNanos, TimeUnit.NANOSECONDS);
+        }
+        ctx.write(msg, promise);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpResponse r && r.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
+            cancel();
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancel();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void run() {
+        timer = null;
+        ctx.fireUserEventTriggered(TIMEOUT);
+    }
+
+    private void cancel() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+}

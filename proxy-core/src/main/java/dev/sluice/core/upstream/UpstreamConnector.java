@@ -1,0 +1,69 @@
+package dev.sluice.core.upstream;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.config.model.ClusterConfig;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * How one cluster opens upstream connections: transport, socket options, timeouts and the
+ * upstream pipeline (see {@link UpstreamNames}). Immutable;
+ * shared by the cluster's nodes.
+ */
+public final class UpstreamConnector {
+
+    /** Largest upstream response head accepted. */
+    static final int MAX_RESPONSE_HEADER_BYTES = 64 * 1024;
+    static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
+
+    private final ChannelFactory<? extends Channel> channelFactory;
+    private final int connectTimeoutMillis;
+    private final long idleTimeoutNanos;
+    private final long responseTimeoutNanos;
+    private final int maxConnectionsPerNode;
+
+    public UpstreamConnector(ChannelFactory<? extends Channel> channelFactory, ClusterConfig cluster) {
+        this.channelFactory = requireNonNull(channelFactory, "channelFactory");
+        this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, cluster.timeouts().connect().toMillis());
+        this.idleTimeoutNanos = cluster.pool().idleTimeout().toNanos();
+        this.responseTimeoutNanos = cluster.timeouts().response().toNanos();
+        this.maxConnectionsPerNode = cluster.pool().maxConnectionsPerNode();
+    }
+
+    int maxConnectionsPerNode() {
+        return maxConnectionsPerNode;
+    }
+
+    /** A bootstrap for connections that live on {@code loop}. */
+    Bootstrap bootstrap(EventLoop loop) {
+        return new Bootstrap()
+                .group(loop)
+                .channelFactory(channelFactory)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline()
+                                .addLast(UpstreamNames.CODEC, new HttpClientCodec(
+                                        new HttpDecoderConfig().setMaxHeaderSize(MAX_RESPONSE_HEADER_BYTES),
+                                        false, false))
+                                .addLast(UpstreamNames.RESPONSE_TIMEOUT, new ResponseTimeoutHandler(responseTimeoutNanos))
+                                .addLast(UpstreamNames.IDLE, new IdleStateHandler(0, 0, idleTimeoutNanos, TimeUnit.NANOSECONDS))
+                                .addLast(UpstreamNames.BACKEND, new BackendHandler());
+                    }
+                });
+    }
+}

@@ -1,0 +1,41 @@
+package dev.sluice.core.testing;
+
+import dev.sluice.config.load.LoadedConfig;
+import dev.sluice.config.load.YamlConfigLoader;
+import dev.sluice.core.server.SluiceServer;
+import dev.sluice.core.time.Ticker;
+import java.net.InetSocketAddress;
+import java.net.URI;
+
+/** A real Sluice on an ephemeral loopback port, started from YAML text. */
+public final class RunningSluice implements AutoCloseable {
+
+    private final SluiceServer server;
+
+    private RunningSluice(SluiceServer server) {
+        this.server = server;
+    }
+
+    /** Starts Sluice from {@code yaml}, whose first listener should bind {@code 127.0.0.1:0}. */
+    public static RunningSluice start(String yaml) throws Exception {
+        LoadedConfig loaded = YamlConfigLoader.load(yaml, "test.yaml");
+        return new RunningSluice(SluiceServer.start(loaded.config(), loaded.sourceMap(), Ticker.SYSTEM));
+    }
+
+    public SluiceServer server() {
+        return server;
+    }
+
+    public InetSocketAddress address() {
+        return server.address(server.config().listeners().get(0).name());
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + address().getPort() + path);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
