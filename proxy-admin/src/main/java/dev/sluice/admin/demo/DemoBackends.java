@@ -1,0 +1,102 @@
+package dev.sluice.admin.demo;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The backends {@code --demo} starts in the same process: each answers every request with one line
+ * naming itself and what it received, so a user sees the balancing at work with curl.
+ */
+public final class DemoBackends implements AutoCloseable {
+
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final List<Channel> servers = new ArrayList<>();
+
+    /** Starts one backend per address; fails if any cannot bind. */
+    public DemoBackends(List<InetSocketAddress> addresses) throws InterruptedException {
+        try {
+            for (int i = 0; i < addresses.size(); i++) {
+                String name = "demo-backend-" + (i + 1);
+                servers.add(new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                        .childHandler(new ChannelInitializer<>() {
+                            @Override
+                            protected void initChannel(Channel ch) {
+                                ch.pipeline().addLast(new HttpServerCodec(), new Answer(name));
+                            }
+                        })
+                        .bind(addresses.get(i)).sync().channel());
+            }
+        } catch (RuntimeException | InterruptedException e) {
+            close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Channel ch : servers) {
+            ch.close().awaitUninterruptibly();
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+
+    /** Answers when the request has been read to its end; the body itself is discarded. */
+    private static final class Answer extends SimpleChannelInboundHandler<HttpObject> {
+        private final String name;
+        private String line = "";
+        private boolean keepAlive;
+
+        Answer(String name) {
+            this.name = name;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+            if (msg instanceof HttpRequest r) {
+                keepAlive = HttpUtil.isKeepAlive(r);
+                String id = r.headers().get("x-request-id");
+                line = name + " answered " + r.method() + " " + r.uri() + " (x-forwarded-for: "
+                        + r.headers().get("x-forwarded-for") + ", x-request-id: " + id + ")\n";
+            }
+            if (msg instanceof LastHttpContent) {
+                FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                        ByteBufUtil.writeUtf8(ctx.alloc(), line));
+                resp.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+                resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, resp.content().readableBytes());
+                HttpUtil.setKeepAlive(resp, keepAlive);
+                var f = ctx.writeAndFlush(resp);
+                if (!keepAlive) {
+                    f.addListener(ChannelFutureListener.CLOSE);
+                }
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.sluice.admin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** {@code java -jar sluice.jar --demo} as a user runs it: a real child process on its documented ports. */
+class DemoIT {
+
+    @Test
+    void demoServesHttp11AndH2cInFrontOfThreeBackends() throws Exception {
+        Path jar = Path.of("target/sluice.jar");
+        assertTrue(jar.toFile().isFile(), "run after package: " + jar.toAbsolutePath());
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", jar.toString(), "--demo").redirectErrorStream(true).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            StringBuilder seen = new StringBuilder();
+            while ((line = out.readLine()) != null && !line.startsWith("Press Ctrl-C")) {
+                seen.append(line).append('\n');
+            }
+            assertTrue(seen.toString().contains("curl -s --http2-prior-knowledge http://127.0.0.1:8080/hello"), seen.toString());
+            assertTrue(!seen.toString().contains("warning:"), "the demo configuration should need no warning:\n" + seen);
+
+            HttpClient h1 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            Map<String, Integer> counts = new HashMap<>();
+            for (int i = 0; i < 40; i++) {
+                String body = h1.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:8080/hello")).build(),
+                        BodyHandlers.ofString()).body();
+                counts.merge(body.substring(0, body.indexOf(' ')), 1, Integer::sum);
+            }
+            assertEquals(Map.of("demo-backend-1", 10, "demo-backend-2", 10, "demo-backend-3", 20), counts);
+
+            HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+            var r = h2.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:8080/h2")).build(), BodyHandlers.ofString());
+            assertEquals(HttpClient.Version.HTTP_2, r.version());
+            assertTrue(r.body().contains("answered GET /h2"), r.body());
+        } finally {
+            p.destroy();
+            assertTrue(p.waitFor(10, TimeUnit.SECONDS), "demo did not stop on SIGTERM");
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package dev.sluice.core.server;
+
+import dev.sluice.config.ConfigProblem;
+import dev.sluice.config.load.SourceMap;
+import dev.sluice.config.model.BalancerKind;
+import dev.sluice.config.model.ClusterConfig;
+import dev.sluice.config.model.ProxyConfig;
+import dev.sluice.config.model.UpstreamProtocol;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The configuration keys this build parses but does not act on yet. Each one written in a file is
+ * reported as a warning at start and by {@code --check}, so nothing is silently ignored. The list
+ * shrinks as the features land; a test keeps it honest.
+ */
+public final class Unimplemented {
+
+    /** Key path (list indexes written {@code []}) to what happens instead. */
+    static final Map<String, String> KEYS = Map.ofEntries(
+            Map.entry("server.drainTimeout", "graceful drain is not implemented yet; SIGTERM closes at once"),
+            Map.entry("listeners[].tls", "TLS is not implemented yet; the listener serves cleartext"),
+            Map.entry("listeners[].maxRequestBodyBytes", "request body limits are not enforced yet"),
+            Map.entry("listeners[].requestTimeout", "the whole-request timeout is not enforced yet"),
+            Map.entry("listeners[].headerTimeout", "the header timeout is not enforced yet"),
+            Map.entry("admin", "the admin port is not served yet"),
+            Map.entry("shedding", "ingress shedding is not implemented yet"),
+            Map.entry("rateLimits", "rate limiting is not implemented yet"),
+            Map.entry("clusters[].hash", "consistent hashing is not implemented yet"),
+            Map.entry("clusters[].slowStart", "slow start is not implemented yet; new nodes get full weight"),
+            Map.entry("clusters[].healthCheck", "active health checks are not implemented yet; every node counts as healthy"),
+            Map.entry("clusters[].outlierDetection", "outlier ejection is not implemented yet"),
+            Map.entry("clusters[].circuitBreaker", "circuit breakers are not implemented yet"),
+            Map.entry("clusters[].retries", "retries are not implemented yet"),
+            Map.entry("accessLog", "the access log is not written yet"));
+
+    private Unimplemented() {
+    }
+
+    /** One warning for each unimplemented key or value written in the file, sorted by line. */
+    public static List<ConfigProblem> warnings(ProxyConfig config, SourceMap lines) {
+        List<ConfigProblem> out = new ArrayList<>();
+        for (String path : lines.presentPaths()) {
+            String what = KEYS.get(path.replaceAll("\\[\\d+]", "[]"));
+            if (what != null) {
+                out.add(new ConfigProblem(path, lines.line(path), what));
+            }
+        }
+        for (int i = 0; i < config.clusters().size(); i++) {
+            ClusterConfig c = config.clusters().get(i);
+            if (c.balancer() != BalancerKind.DRR) {
+                String path = "clusters[" + i + "].balancer";
+                out.add(new ConfigProblem(path, lines.line(path), c.balancer().yamlName() + " is not implemented yet; using drr"));
+            }
+            if (c.protocol() != UpstreamProtocol.HTTP1) {
+                String path = "clusters[" + i + "].protocol";
+                out.add(new ConfigProblem(path, lines.line(path), c.protocol().yamlName() + " upstreams are not implemented yet; using http1"));
+            }
+        }
+        out.sort(Comparator.comparingInt(ConfigProblem::line));
+        return out;
+    }
+}

@@ -1,0 +1,41 @@
+package dev.sluice.core.testing;
+
+import dev.sluice.config.model.ClusterConfig;
+import dev.sluice.config.model.HostPort;
+import dev.sluice.config.load.YamlConfigLoader;
+import dev.sluice.core.upstream.Node;
+import dev.sluice.core.upstream.UpstreamConnector;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Nodes for balancer tests: never connected, so no event loop is needed. */
+public final class Nodes {
+
+    private Nodes() {
+    }
+
+    public static List<Node> withWeights(int... weights) {
+        UpstreamConnector connector = new UpstreamConnector(NioSocketChannel::new, defaultCluster());
+        List<Node> out = new ArrayList<>();
+        for (int i = 0; i < weights.length; i++) {
+            int port = 10_000 + i;
+            out.add(new Node("test", new HostPort("127.0.0.1", port), new InetSocketAddress("127.0.0.1", port),
+                    weights[i], connector, 1));
+        }
+        return out;
+    }
+
+    static ClusterConfig defaultCluster() {
+        try {
+            return YamlConfigLoader.load("""
+                    listeners: [ { name: a, bind: "127.0.0.1:0" } ]
+                    routes: [ { match: { pathPrefix: / }, cluster: c } ]
+                    clusters: [ { name: c } ]
+                    """, "nodes").config().clusters().get(0);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
