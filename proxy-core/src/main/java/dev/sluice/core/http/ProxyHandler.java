@@ -171,6 +171,18 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (msg.decoderResult().isFailure()) {
+            // Not HTTP: nothing of it may reach the client, and the connection cannot be reused.
+            ReferenceCountUtil.release(msg);
+            String reason = "upstream " + node.address() + " sent a malformed response";
+            if (responseStarted) {
+                finish(false);
+                ctx.close();
+            } else {
+                abort(HttpResponseStatus.BAD_GATEWAY, reason);
+            }
+            return;
+        }
         if (msg instanceof HttpResponse resp) {
             if (resp.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
                 // 100 Continue is answered by Sluice itself (expect-continue); drop the upstream's.

@@ -130,6 +130,22 @@ class ProxyIT {
         assertEquals("bytes=" + TEN_MIB + " crc=" + Payloads.crc(TEN_MIB), r.body());
     }
 
+    /**
+     * A 1 GiB body passes through in a JVM whose heap and direct memory are capped at 512 MiB
+     * (see test.argLine): only a streaming proxy can do that.
+     */
+    @Test
+    void oneGibibyteUploadStreamsThroughBoundedMemory() throws Exception {
+        long size = 1L << 30;
+        HttpRequest req = HttpRequest.newBuilder(sluice.uri("/upload"))
+                .POST(BodyPublishers.fromPublisher(BodyPublishers.ofInputStream(() -> new PayloadStream(size)), size))
+                .build();
+        HttpResponse<String> r = http1.send(req, BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals("bytes=" + size + " crc=" + Payloads.crc(size), r.body());
+        assertTrue(Runtime.getRuntime().maxMemory() < size, "the test only proves streaming with a heap below the body size");
+    }
+
     @Test
     void chunkedUploadArrivesIdentical() throws Exception {
         long size = 3 * 1024 * 1024 + 17;
