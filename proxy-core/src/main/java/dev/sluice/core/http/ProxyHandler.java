@@ -62,6 +62,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     private boolean responseDone;
     private boolean upstreamKeepAlive;
     private boolean skipInterim;
+    /** Nodes tried for this request because the picked one was at its connection limit. */
+    private int spills;
 
     public ProxyHandler(RequestContext rc) {
         this.rc = requireNonNull(rc, "rc");
@@ -112,6 +114,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         responseStarted = false;
         responseDone = false;
         skipInterim = false;
+        spills = 0;
         node = n;
         n.beginRequest();
         pendingHead = head;
@@ -141,7 +144,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         }
         Node n = node;
         if (cause instanceof PoolExhaustedException) {
-            abort(HttpResponseStatus.SERVICE_UNAVAILABLE, cause.getMessage());
+            spillOver(n);
         } else if (cause instanceof ConnectTimeoutException) {
             abort(HttpResponseStatus.BAD_GATEWAY, "connect to " + n.address() + " timed out");
         } else if (cause instanceof ConnectException) {
@@ -149,6 +152,35 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         } else {
             abort(HttpResponseStatus.BAD_GATEWAY, "connect to " + n.address() + " failed: " + cause.getMessage());
         }
+    }
+
+    /**
+     * The picked node is at {@code pool.maxConnectionsPerNode}: rather than fail while other nodes
+     * have room, take the balancer's next picks, skipping nodes that are visibly full, up to twice
+     * the cluster's size in all. A rare path, so it may loop where {@code pick} may not.
+     */
+    private void spillOver(Node full) {
+        Cluster cluster = rc.cluster();
+        int bound = 2 * cluster.nodes().size();
+        Node next = null;
+        while (next == null && ++spills < bound) {
+            Node candidate = cluster.pick(rc);
+            if (candidate == null) {
+                break;
+            }
+            if (candidate.hasCapacity(rc.loopIndex())) {
+                next = candidate;
+            }
+        }
+        if (next == null) {
+            abort(HttpResponseStatus.SERVICE_UNAVAILABLE, "every node of cluster " + cluster.name()
+                    + " is at its connection limit (pool.maxConnectionsPerNode)");
+            return;
+        }
+        full.endRequest();
+        next.beginRequest();
+        node = next;
+        next.pool(rc.loopIndex(), ctx.channel().eventLoop()).acquire(this);
     }
 
     private void relayRequestPart(HttpContent content) {

@@ -82,6 +82,12 @@ public final class Node {
         return p;
     }
 
+    /** Whether a request on this loop could get a connection now: an idle one here, or room for a new one. */
+    public boolean hasCapacity(int loopIndex) {
+        UpstreamPool p = pools[loopIndex];
+        return (p != null && p.idleCount() > 0) || connections.get() < connector.maxConnectionsPerNode();
+    }
+
     boolean tryReserveConnection() {
         int max = connector.maxConnectionsPerNode();
         for (;;) {

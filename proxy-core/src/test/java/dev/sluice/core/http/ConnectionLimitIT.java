@@ -1,0 +1,70 @@
+package dev.sluice.core.http;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.sluice.core.testing.RawHttp;
+import dev.sluice.core.testing.RunningSluice;
+import dev.sluice.core.testing.TestBackend;
+import dev.sluice.core.upstream.Node;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** A node at pool.maxConnectionsPerNode sheds its request to the next node; 503 only when all are full. */
+class ConnectionLimitIT {
+
+    private static TestBackend a;
+    private static TestBackend b;
+    private static RunningSluice sluice;
+
+    @BeforeAll
+    static void start() throws Exception {
+        a = TestBackend.start("a");
+        b = TestBackend.start("b");
+        sluice = RunningSluice.start("""
+                server: { eventLoopThreads: 1 }
+                listeners: [ { name: test, bind: "127.0.0.1:0" } ]
+                admin: { bind: "127.0.0.1:0" }
+                routes: [ { match: { pathPrefix: / }, cluster: tight } ]
+                clusters:
+                  - name: tight
+                    pool: { maxConnectionsPerNode: 1 }
+                    timeouts: { response: 5s }
+                    backends: [ { address: "%s", weight: 2 }, { address: "%s", weight: 1 } ]
+                """.formatted(a.address(), b.address()));
+    }
+
+    @AfterAll
+    static void stop() {
+        sluice.close();
+        a.close();
+        b.close();
+    }
+
+    @Test
+    void fullNodeSpillsToTheNextThenAllFullIs503() throws Exception {
+        List<Node> nodes = sluice.server().clusters().get("tight").nodes();
+        // Weights 2:1 rotate a, b, a, ... The first request holds a's only connection.
+        try (RawHttp holdA = new RawHttp(sluice.address()); RawHttp c2 = new RawHttp(sluice.address());
+                RawHttp c3 = new RawHttp(sluice.address()); RawHttp holdB = new RawHttp(sluice.address());
+                RawHttp c5 = new RawHttp(sluice.address())) {
+            holdA.send("GET /hang HTTP/1.1\r\nHost: t\r\n\r\n");
+            await().until(() -> nodes.get(0).openConnections() == 1 && nodes.get(0).inFlight() == 1);
+
+            RawHttp.Response second = c2.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n").read();
+            assertEquals("b", second.body(), "the rotation's own pick");
+            RawHttp.Response third = c3.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n").read();
+            assertEquals(200, third.status());
+            assertEquals("b", third.body(), "a is full, so its turn spills to b");
+
+            holdB.send("GET /hang HTTP/1.1\r\nHost: t\r\n\r\n");
+            await().until(() -> nodes.get(1).inFlight() == 1);
+            RawHttp.Response fifth = c5.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n").read();
+            assertEquals(503, fifth.status());
+            assertEquals("every node of cluster tight is at its connection limit (pool.maxConnectionsPerNode)\n", fifth.body());
+        }
+        await().until(() -> nodes.get(0).inFlight() == 0 && nodes.get(1).inFlight() == 0);
+    }
+}
