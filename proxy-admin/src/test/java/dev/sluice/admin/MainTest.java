@@ -26,7 +26,9 @@ class MainTest {
         assertTrue(out.toString().contains("../conf/sluice.yaml: ok"), out.toString());
         String warnings = err.toString();
         assertTrue(warnings.contains("warning: ../conf/sluice.yaml: rateLimits (line "), warnings);
-        assertTrue(warnings.contains("clusters[0].balancer (line 50): consistent-hash is not implemented yet; using drr"), warnings);
+        assertTrue(warnings.contains("clusters[0].healthCheck (line 57): active health checks are not implemented yet"), warnings);
+        assertTrue(!warnings.contains("balancer") && !warnings.contains("slowStart") && !warnings.contains(".hash"),
+                "balancers, slow start and hashing are implemented:\n" + warnings);
         assertEquals(0, run("--check", "../conf/demo.yaml"));
         assertEquals(0, run("--check", "../conf/sidecar.yaml"));
     }

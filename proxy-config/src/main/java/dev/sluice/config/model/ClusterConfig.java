@@ -8,6 +8,8 @@ public record ClusterConfig(
         @Key(doc = "unique cluster name", required = true) String name,
         @Key(doc = "drr, least-connections or consistent-hash", value = "drr") BalancerKind balancer,
         @Key(doc = "consistent-hash settings") HashConfig hash,
+        @Key(doc = "least-connections settings") LeastConnectionsConfig leastConnections,
+        @Key(doc = "latency- and error-aware weights for drr and least-connections") AdaptiveWeightsConfig adaptiveWeights,
         @Key(doc = "http1, or h2 (h2c prior knowledge to the backends)", value = "http1") UpstreamProtocol protocol,
         @Key(doc = "weight ramp for new and recovered nodes") SlowStartConfig slowStart,
         @Key(doc = "active HTTP health checks", absent = "off: every node counts as healthy") HealthCheckConfig healthCheck,
@@ -22,6 +24,8 @@ public record ClusterConfig(
         requireNonNull(name, "name");
         requireNonNull(balancer, "balancer");
         requireNonNull(hash, "hash");
+        requireNonNull(leastConnections, "leastConnections");
+        requireNonNull(adaptiveWeights, "adaptiveWeights");
         requireNonNull(protocol, "protocol");
         requireNonNull(slowStart, "slowStart");
         requireNonNull(timeouts, "timeouts");

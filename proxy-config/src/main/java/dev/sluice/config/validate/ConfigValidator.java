@@ -80,10 +80,20 @@ public final class ConfigValidator {
             if (cl.hash().key() != null) {
                 c.keySource(path + ".hash.key", cl.hash().key());
             }
+            double factor = cl.hash().balanceFactor();
+            if (factor > 0 && factor < 1) {
+                c.add(path + ".hash.balanceFactor", factor + " (expected: 0 for plain hashing, or >= 1)");
+            }
             if (cl.balancer() != BalancerKind.CONSISTENT_HASH && lines.isPresent(path + ".hash")) {
                 c.add(path + ".hash", "set on a " + cl.balancer().yamlName()
                         + " cluster (expected: only with balancer: consistent-hash)");
             }
+            if (cl.balancer() != BalancerKind.LEAST_CONNECTIONS && lines.isPresent(path + ".leastConnections")) {
+                c.add(path + ".leastConnections", "set on a " + cl.balancer().yamlName()
+                        + " cluster (expected: only with balancer: least-connections)");
+            }
+            positive(c, path + ".adaptiveWeights.halfLife", cl.adaptiveWeights().halfLife());
+            positive(c, path + ".adaptiveWeights.interval", cl.adaptiveWeights().interval());
             positive(c, path + ".timeouts.connect", cl.timeouts().connect());
             positive(c, path + ".timeouts.response", cl.timeouts().response());
             positive(c, path + ".pool.idleTimeout", cl.pool().idleTimeout());

@@ -6,19 +6,20 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The {@code drr} balancer: smooth weighted round robin (the nginx algorithm) over the nodes'
- * weights, so that with weights 5:1:1 the picks interleave instead of arriving in bursts.
+ * The {@code drr} balancer: a smooth weighted rotation over the nodes' effective weights
+ * (configured weight x slow start x adaptive factor), rebuilt whenever those weights change.
  *
- * <p>Implementation notes: smooth weighted round robin is stateful (every node's "current" weight
- * moves on each pick), which would need a lock per pick. Instead the whole period of the sequence is
- * computed once when the picker is built, and a pick is one atomic increment into that array. The
- * cursor is owned by the balancer and survives picker rebuilds, so frequent rebuilds do not bias
- * picks toward the start of the sequence. Weights are reduced by their greatest common divisor,
- * and a period longer than {@link #MAX_PERIOD} is scaled down proportionally (each node keeps at
- * least one slot).
+ * <p>Implementation notes: effective weights are quantised to integers relative to the heaviest
+ * node ({@link #RESOLUTION} steps), reduced by their gcd, and one period of a
+ * {@link SmoothSchedule} is precomputed, so a pick is a single atomic increment into an array. The
+ * cursor belongs to the balancer, not to a picker, so a rebuild continues the rotation instead of
+ * restarting it. A period longer than {@link #MAX_PERIOD} is scaled down proportionally (each node
+ * keeps at least one slot).
  */
 public final class DynamicRoundRobin implements Balancer {
 
+    /** Quantisation of effective weights: the heaviest node gets this many slots before the gcd. */
+    static final int RESOLUTION = 100;
     /** Longest precomputed sequence; 64 Ki references per cluster at most. */
     static final int MAX_PERIOD = 1 << 16;
 
@@ -29,35 +30,26 @@ public final class DynamicRoundRobin implements Balancer {
         if (eligible.isEmpty()) {
             return Picker.EMPTY;
         }
-        int[] weights = new int[eligible.size()];
-        for (int i = 0; i < weights.length; i++) {
-            weights[i] = Math.max(1, eligible.get(i).weight());
-        }
         Node[] nodes = eligible.toArray(new Node[0]);
-        return new SchedulePicker(schedule(nodes, weights), cursor);
+        int[] order = SmoothSchedule.build(reduce(quantize(nodes)));
+        Node[] schedule = new Node[order.length];
+        for (int i = 0; i < order.length; i++) {
+            schedule[i] = nodes[order[i]];
+        }
+        return new SchedulePicker(schedule, cursor);
     }
 
-    /** The smooth weighted round-robin sequence for one period. */
-    static Node[] schedule(Node[] nodes, int[] weights) {
-        int[] w = reduce(weights);
-        long total = 0;
-        for (int x : w) {
-            total += x;
+    /** Effective weights as integers 1..RESOLUTION relative to the heaviest node. */
+    static int[] quantize(Node[] nodes) {
+        double max = 0;
+        for (Node n : nodes) {
+            max = Math.max(max, n.effectiveWeight());
         }
-        Node[] out = new Node[(int) total];
-        long[] current = new long[w.length];
-        for (int slot = 0; slot < out.length; slot++) {
-            int best = 0;
-            for (int i = 0; i < w.length; i++) {
-                current[i] += w[i];
-                if (current[i] > current[best]) {
-                    best = i;
-                }
-            }
-            current[best] -= total;
-            out[slot] = nodes[best];
+        int[] q = new int[nodes.length];
+        for (int i = 0; i < nodes.length; i++) {
+            q[i] = max <= 0 ? 1 : Math.max(1, (int) Math.round(nodes[i].effectiveWeight() / max * RESOLUTION));
         }
-        return out;
+        return q;
     }
 
     /** Divides by the gcd, then scales the sum down to at most {@link #MAX_PERIOD}. */
@@ -94,6 +86,10 @@ public final class DynamicRoundRobin implements Balancer {
         public Node pick(RequestContext ctx) {
             long i = cursor.getAndIncrement();
             return schedule[(int) Long.remainderUnsigned(i, schedule.length)];
+        }
+
+        int period() {
+            return schedule.length;
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.sluice.core.http;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.core.time.Ticker;
 import dev.sluice.core.upstream.BackendHandler;
 import dev.sluice.core.upstream.Cluster;
 import dev.sluice.core.upstream.Node;
@@ -51,6 +52,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     private static final System.Logger LOG = System.getLogger(ProxyHandler.class.getName());
 
     private final RequestContext rc;
+    private final Ticker ticker;
     private ChannelHandlerContext ctx;
 
     private boolean active;
@@ -64,9 +66,15 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     private boolean skipInterim;
     /** Nodes tried for this request because the picked one was at its connection limit. */
     private int spills;
+    /**
+     * Where the latency the node is judged by starts: the pick, then the moment the request was
+     * written upstream in full, so a client's slow upload never counts against the node.
+     */
+    private long latencyFrom;
 
-    public ProxyHandler(RequestContext rc) {
+    public ProxyHandler(RequestContext rc, Ticker ticker) {
         this.rc = requireNonNull(rc, "rc");
+        this.ticker = requireNonNull(ticker, "ticker");
     }
 
     @Override
@@ -117,6 +125,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         spills = 0;
         node = n;
         n.beginRequest();
+        latencyFrom = ticker.nanoTime();
         pendingHead = head;
         n.pool(rc.loopIndex(), ctx.channel().eventLoop()).acquire(this);
     }
@@ -132,7 +141,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         HttpRequest head = pendingHead;
         pendingHead = null;
         ch.writeAndFlush(head, ch.voidPromise());
-        if (!requestDone && ch.isWritable()) {
+        if (requestDone) {
+            latencyFrom = ticker.nanoTime();
+        } else if (ch.isWritable()) {
             ctx.read();
         }
     }
@@ -145,7 +156,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         Node n = node;
         if (cause instanceof PoolExhaustedException) {
             spillOver(n);
-        } else if (cause instanceof ConnectTimeoutException) {
+            return;
+        }
+        n.recordFailure(ticker.nanoTime() - latencyFrom);
+        if (cause instanceof ConnectTimeoutException) {
             abort(HttpResponseStatus.BAD_GATEWAY, "connect to " + n.address() + " timed out");
         } else if (cause instanceof ConnectException) {
             abort(HttpResponseStatus.BAD_GATEWAY, "connect to " + n.address() + " failed: connection refused");
@@ -180,6 +194,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         full.endRequest();
         next.beginRequest();
         node = next;
+        latencyFrom = ticker.nanoTime();
         next.pool(rc.loopIndex(), ctx.channel().eventLoop()).acquire(this);
     }
 
@@ -189,6 +204,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         requestDone |= last;
         up.writeAndFlush(content, up.voidPromise());
         if (last) {
+            latencyFrom = ticker.nanoTime();
             if (responseDone) {
                 complete();
             }
@@ -206,6 +222,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         if (msg.decoderResult().isFailure()) {
             // Not HTTP: nothing of it may reach the client, and the connection cannot be reused.
             ReferenceCountUtil.release(msg);
+            node.recordFailure(ticker.nanoTime() - latencyFrom);
             String reason = "upstream " + node.address() + " sent a malformed response";
             if (responseStarted) {
                 finish(false);
@@ -223,6 +240,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
                 return;
             }
             responseStarted = true;
+            node.recordResponse(ticker.nanoTime() - latencyFrom, resp.status().code() >= 500);
             upstreamKeepAlive = HttpUtil.isKeepAlive(resp);
             ForwardHeaders.response(resp, rc);
         } else if (skipInterim) {
@@ -272,6 +290,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     @Override
     public void onUpstreamTimeout() {
         if (active && !responseStarted) {
+            node.recordFailure(ticker.nanoTime() - latencyFrom);
             abort(HttpResponseStatus.GATEWAY_TIMEOUT,
                     "upstream " + node.address() + " sent no response within " + rc.cluster().config().timeouts().response().toMillis() + "ms");
         }
@@ -284,6 +303,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         }
         upstream = null;
         if (!responseStarted) {
+            node.recordFailure(ticker.nanoTime() - latencyFrom);
             String why = cause == null ? "closed the connection" : "reset the connection";
             abort(HttpResponseStatus.BAD_GATEWAY, "upstream " + node.address() + " " + why + " before responding");
         } else {

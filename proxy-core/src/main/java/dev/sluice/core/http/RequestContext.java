@@ -29,6 +29,9 @@ public final class RequestContext {
     private HttpVersion clientVersion = HttpVersion.HTTP_1_1;
     private long startNanos;
     private boolean forceClose;
+    private long hashKey;
+    private long clientIpHash;
+    private boolean clientIpHashed;
 
     public RequestContext(String clientIp, boolean secure, boolean http2, int loopIndex) {
         this.clientIp = requireNonNull(clientIp, "clientIp");
@@ -101,6 +104,37 @@ public final class RequestContext {
 
     public long startNanos() {
         return startNanos;
+    }
+
+    /** The 64-bit hash a consistent-hash picker places this request by. */
+    public long hashKey() {
+        return hashKey;
+    }
+
+    void hashKey(long h) {
+        this.hashKey = h;
+    }
+
+    /** xxHash64 of the client IP, computed once per channel. */
+    long clientIpHash() {
+        if (!clientIpHashed) {
+            clientIpHash = KeyRegion.hash(clientIp);
+            clientIpHashed = true;
+        }
+        return clientIpHash;
+    }
+
+    /** For pickers outside a channel (tests, simulations): sets the hash key. */
+    public static RequestContext forHashKey(long hash) {
+        RequestContext rc = new RequestContext("0.0.0.0", false, false, 0);
+        rc.hashKey = hash;
+        return rc;
+    }
+
+    /** Reuses a detached context for another hash key (tests, simulations). */
+    public RequestContext withHashKey(long hash) {
+        this.hashKey = hash;
+        return this;
     }
 
     /** After a reply to this request, close the connection whatever the request looked like. */

@@ -3,6 +3,7 @@ package dev.sluice.core.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.config.model.ListenerConfig;
+import dev.sluice.core.http.HashKeyHandler;
 import dev.sluice.core.http.HygieneHandler;
 import dev.sluice.core.http.ProxyHandler;
 import dev.sluice.core.http.RequestContext;
@@ -103,7 +104,8 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         p.addLast(PipelineNames.EXPECT_CONTINUE, new HttpServerExpectContinueHandler());
         p.addLast(PipelineNames.HYGIENE, new HygieneHandler(rc, ticker));
         p.addLast(PipelineNames.ROUTE, new RouteHandler(rc, routes));
-        p.addLast(PipelineNames.PROXY, new ProxyHandler(rc));
+        p.addLast(PipelineNames.HASH_KEY, new HashKeyHandler(rc));
+        p.addLast(PipelineNames.PROXY, new ProxyHandler(rc, ticker));
     }
 
     private Http2FrameCodec frameCodec() {
@@ -157,7 +159,8 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
                     .addLast(PipelineNames.FLOW_CONTROL, new FlowControlHandler())
                     .addLast(PipelineNames.HYGIENE, new HygieneHandler(rc, ticker))
                     .addLast(PipelineNames.ROUTE, new RouteHandler(rc, routes))
-                    .addLast(PipelineNames.PROXY, new ProxyHandler(rc));
+                    .addLast(PipelineNames.HASH_KEY, new HashKeyHandler(rc))
+                    .addLast(PipelineNames.PROXY, new ProxyHandler(rc, ticker));
         }
     }
 }

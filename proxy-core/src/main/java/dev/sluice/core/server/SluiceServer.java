@@ -9,7 +9,9 @@ import dev.sluice.config.model.BackendConfig;
 import dev.sluice.config.model.ClusterConfig;
 import dev.sluice.config.model.ListenerConfig;
 import dev.sluice.config.model.ProxyConfig;
-import dev.sluice.core.balance.DynamicRoundRobin;
+import dev.sluice.core.balance.Balancer;
+import dev.sluice.core.balance.Balancers;
+import dev.sluice.core.balance.RandomSource;
 import dev.sluice.core.http.Router;
 import dev.sluice.core.time.Ticker;
 import dev.sluice.core.upstream.Cluster;
@@ -29,7 +31,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A running Sluice data plane: one event-loop group serving every listener and every upstream
@@ -50,6 +55,8 @@ public final class SluiceServer implements AutoCloseable {
     private final EventLoops loops;
     private final Map<String, Cluster> clusters;
     private final Router router;
+    /** Recomputes effective weights and rebuilds pickers, off the event loops. */
+    private final ScheduledExecutorService refresher;
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
     private final Map<String, FrontendInitializer> initializers = new LinkedHashMap<>();
 
@@ -70,6 +77,8 @@ public final class SluiceServer implements AutoCloseable {
         this.loops = new EventLoops(group);
         this.clusters = buildClusters(config, resolved);
         this.router = new Router(config.routes(), clusters);
+        this.refresher = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("sluice-refresh", true));
+        scheduleRefreshes();
     }
 
     /** Builds the data plane and binds every listener; throws when an address cannot be resolved or bound. */
@@ -145,13 +154,30 @@ public final class SluiceServer implements AutoCloseable {
         Map<String, Cluster> out = new LinkedHashMap<>();
         for (ClusterConfig c : config.clusters()) {
             UpstreamConnector connector = new UpstreamConnector(transport.clientChannels(), c);
+            AtomicInteger inFlight = new AtomicInteger();
             List<Node> nodes = new ArrayList<>();
             for (BackendConfig b : c.backends()) {
-                nodes.add(new Node(c.name(), b.address(), resolved.get(b.address().toString()), b.weight(), connector, loops.size()));
+                nodes.add(new Node(c.name(), b.address(), resolved.get(b.address().toString()), b.weight(), connector,
+                        loops.size(), inFlight));
             }
-            out.put(c.name(), new Cluster(c, nodes, new DynamicRoundRobin(), ticker.nanoTime()));
+            Balancer balancer = Balancers.create(c, inFlight, RandomSource.THREAD_LOCAL);
+            out.put(c.name(), new Cluster(c, nodes, balancer, inFlight, ticker.nanoTime()));
         }
         return out;
+    }
+
+    /** Each cluster's weights are recomputed on the refresh thread at its {@code adaptiveWeights.interval}. */
+    private void scheduleRefreshes() {
+        for (Cluster c : clusters.values()) {
+            long period = c.config().adaptiveWeights().interval().toNanos();
+            refresher.scheduleAtFixedRate(() -> {
+                try {
+                    c.refresh(ticker.nanoTime());
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "refreshing cluster " + c.name() + " failed", e);
+                }
+            }, period, period, TimeUnit.NANOSECONDS);
+        }
     }
 
     /** The bound address of a listener (useful with port 0). */
@@ -188,6 +214,7 @@ public final class SluiceServer implements AutoCloseable {
             ch.close().awaitUninterruptibly();
         }
         listeners.clear();
+        refresher.shutdownNow();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     }
 }

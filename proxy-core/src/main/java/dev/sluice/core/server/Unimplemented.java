@@ -2,7 +2,6 @@ package dev.sluice.core.server;
 
 import dev.sluice.config.ConfigProblem;
 import dev.sluice.config.load.SourceMap;
-import dev.sluice.config.model.BalancerKind;
 import dev.sluice.config.model.ClusterConfig;
 import dev.sluice.config.model.ProxyConfig;
 import dev.sluice.config.model.UpstreamProtocol;
@@ -28,8 +27,6 @@ public final class Unimplemented {
             Map.entry("admin", "the admin port is not served yet"),
             Map.entry("shedding", "ingress shedding is not implemented yet"),
             Map.entry("rateLimits", "rate limiting is not implemented yet"),
-            Map.entry("clusters[].hash", "consistent hashing is not implemented yet"),
-            Map.entry("clusters[].slowStart", "slow start is not implemented yet; new nodes get full weight"),
             Map.entry("clusters[].healthCheck", "active health checks are not implemented yet; every node counts as healthy"),
             Map.entry("clusters[].outlierDetection", "outlier ejection is not implemented yet"),
             Map.entry("clusters[].circuitBreaker", "circuit breakers are not implemented yet"),
@@ -50,10 +47,6 @@ public final class Unimplemented {
         }
         for (int i = 0; i < config.clusters().size(); i++) {
             ClusterConfig c = config.clusters().get(i);
-            if (c.balancer() != BalancerKind.DRR) {
-                String path = "clusters[" + i + "].balancer";
-                out.add(new ConfigProblem(path, lines.line(path), c.balancer().yamlName() + " is not implemented yet; using drr"));
-            }
             if (c.protocol() != UpstreamProtocol.HTTP1) {
                 String path = "clusters[" + i + "].protocol";
                 out.add(new ConfigProblem(path, lines.line(path), c.protocol().yamlName() + " upstreams are not implemented yet; using http1"));

@@ -3,15 +3,25 @@ package dev.sluice.core.upstream;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.config.model.HostPort;
+import dev.sluice.core.balance.SlowStart;
 import io.netty.channel.EventLoop;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One backend address of a cluster. Shared by every event loop: its counters are atomics, and it
- * keeps one {@link UpstreamPool} per event loop, each touched only by its own loop.
+ * One backend address of a cluster, shared by every event loop.
+ *
+ * <p>Threading: request counters are atomics, updated by the event loops. The averages and factors
+ * behind the effective weight are written only by the cluster's refresh (one thread at a time) and
+ * published through volatile fields that pickers and the admin port read. Upstream pools are kept
+ * one per event loop, each touched only by its own loop.
  */
 public final class Node {
+
+    /** What a node recorded between two refreshes. */
+    public record Outcomes(long responses, long failures, long latencyNanos) {
+    }
 
     private final String cluster;
     private final HostPort address;
@@ -21,10 +31,23 @@ public final class Node {
     /** Index = event-loop index; each slot is created and used by its own loop only. */
     private final UpstreamPool[] pools;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger clusterInFlight;
     private final AtomicInteger connections = new AtomicInteger();
 
+    private final LongAdder responses = new LongAdder();
+    private final LongAdder failures = new LongAdder();
+    private final LongAdder latencyNanos = new LongAdder();
+
+    // Written by the cluster's refresh only.
+    private double latencyEwma = Double.NaN;
+    private double errorEwma = Double.NaN;
+    private volatile double adaptiveFactor = 1.0;
+    private volatile double slowStartFactor = 1.0;
+    private volatile double effectiveWeight;
+    private volatile long slowStartSince = SlowStart.WARM;
+
     public Node(String cluster, HostPort address, InetSocketAddress socketAddress, int weight,
-            UpstreamConnector connector, int eventLoops) {
+            UpstreamConnector connector, int eventLoops, AtomicInteger clusterInFlight) {
         this.cluster = requireNonNull(cluster, "cluster");
         this.address = requireNonNull(address, "address");
         this.socketAddress = requireNonNull(socketAddress, "socketAddress");
@@ -32,8 +55,10 @@ public final class Node {
             throw new IllegalArgumentException("weight: " + weight + " (expected: > 0)");
         }
         this.weight = weight;
+        this.effectiveWeight = weight;
         this.connector = requireNonNull(connector, "connector");
         this.pools = new UpstreamPool[eventLoops];
+        this.clusterInFlight = requireNonNull(clusterInFlight, "clusterInFlight");
     }
 
     public String cluster() {
@@ -53,6 +78,19 @@ public final class Node {
         return weight;
     }
 
+    /** Configured weight x slow-start factor x adaptive factor, as of the last refresh. */
+    public double effectiveWeight() {
+        return effectiveWeight;
+    }
+
+    public double slowStartFactor() {
+        return slowStartFactor;
+    }
+
+    public double adaptiveFactor() {
+        return adaptiveFactor;
+    }
+
     /** Requests picked for this node and not yet completed. */
     public int inFlight() {
         return inFlight.get();
@@ -66,11 +104,70 @@ public final class Node {
     /** Call once when a request is sent to this node; pair with exactly one {@link #endRequest}. */
     public void beginRequest() {
         inFlight.incrementAndGet();
+        clusterInFlight.incrementAndGet();
     }
 
     public void endRequest() {
         inFlight.decrementAndGet();
+        clusterInFlight.decrementAndGet();
     }
+
+    /** A response head arrived {@code latencyNanos} after the pick; a 5xx counts as a failure. */
+    public void recordResponse(long latencyNanos, boolean serverError) {
+        (serverError ? failures : responses).increment();
+        this.latencyNanos.add(latencyNanos);
+    }
+
+    /** No response: connect error, reset, timeout or garbage, {@code latencyNanos} after the pick. */
+    public void recordFailure(long latencyNanos) {
+        failures.increment();
+        this.latencyNanos.add(latencyNanos);
+    }
+
+    /** Starts (or restarts) the slow-start ramp: the node is new, or back from unhealthy or ejected. */
+    public void startSlowStart(long nowNanos) {
+        slowStartSince = nowNanos == SlowStart.WARM ? nowNanos + 1 : nowNanos;
+    }
+
+    /** When the current ramp started, or {@link SlowStart#WARM}. */
+    public long slowStartSince() {
+        return slowStartSince;
+    }
+
+    // ---- for the cluster's refresh only ----
+
+    /** The outcomes since the last call, resetting them. */
+    public Outcomes drainOutcomes() {
+        return new Outcomes(responses.sumThenReset(), failures.sumThenReset(), latencyNanos.sumThenReset());
+    }
+
+    public double latencyEwma() {
+        return latencyEwma;
+    }
+
+    public void latencyEwma(double v) {
+        latencyEwma = v;
+    }
+
+    public double errorEwma() {
+        return errorEwma;
+    }
+
+    public void errorEwma(double v) {
+        errorEwma = v;
+    }
+
+    public void adaptiveFactor(double f) {
+        adaptiveFactor = f;
+    }
+
+    /** Publishes the weight pickers built from now on will use. */
+    public void publishWeight(double slowStart, double effective) {
+        slowStartFactor = slowStart;
+        effectiveWeight = effective;
+    }
+
+    // ---- pools ----
 
     /** The pool of {@code loop}; call on that loop. */
     public UpstreamPool pool(int loopIndex, EventLoop loop) {

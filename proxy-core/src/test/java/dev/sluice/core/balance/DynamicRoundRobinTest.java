@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class DynamicRoundRobinTest {
 
-    private static Map<Node, Integer> count(Picker p, int n) {
+    static Map<Node, Integer> count(Picker p, int n) {
         Map<Node, Integer> counts = new IdentityHashMap<>();
         for (int i = 0; i < n; i++) {
             counts.merge(p.pick(null), 1, Integer::sum);
@@ -23,16 +23,17 @@ class DynamicRoundRobinTest {
     }
 
     @Test
-    void sharesFollowWeightsExactlyOverWholePeriods() {
+    void sharesFollowWeightsWithinTwoPointsOver100kPicks() {
         List<Node> nodes = Nodes.withWeights(1, 2, 3, 4);
         Map<Node, Integer> counts = count(new DynamicRoundRobin().newPicker(nodes, 0), 100_000);
         for (int i = 0; i < 4; i++) {
-            assertEquals(10_000 * (i + 1), counts.get(nodes.get(i)));
+            double share = counts.get(nodes.get(i)) / 100_000.0;
+            assertEquals((i + 1) / 10.0, share, 0.02);
         }
     }
 
     @Test
-    void picksInterleaveInsteadOfBursting() {
+    void noNodeRunsLongerThanItsBoundAcrossManyPeriods() {
         List<Node> nodes = Nodes.withWeights(5, 1, 1);
         Picker p = new DynamicRoundRobin().newPicker(nodes, 0);
         Node previous = null;
@@ -44,19 +45,7 @@ class DynamicRoundRobinTest {
             longest = Math.max(longest, run);
             previous = n;
         }
-        // Smooth WRR over 5:1:1 yields a a b a c a a: within a period the heavy node runs at most 2,
-        // across the wrap (a a | a a) 4. A plain weighted rotation (a a a a a b c) would run 5 and more.
-        assertEquals(4, longest);
-    }
-
-    @Test
-    void scheduleIsTheNginxSequence() {
-        List<Node> n = Nodes.withWeights(5, 1, 1);
-        Node[] s = DynamicRoundRobin.schedule(n.toArray(new Node[0]), new int[] {5, 1, 1});
-        Node a = n.get(0);
-        Node b = n.get(1);
-        Node c = n.get(2);
-        assertEquals(List.of(a, a, b, a, c, a, a), List.of(s));
+        assertEquals(3, longest, "5:1:1 can do no better than ceil(5/2) = 3 in a row, and must not do worse");
     }
 
     @Test
@@ -67,10 +56,14 @@ class DynamicRoundRobinTest {
 
     @Test
     void weightsAreReducedByTheirGcdAndLongPeriodsScaledDown() {
-        assertEquals(List.of(1, 2), List.of(box(DynamicRoundRobin.reduce(new int[] {300, 600}))));
-        int[] big = DynamicRoundRobin.reduce(new int[] {10_000, 9_999, 1, 7_777, 10_000, 10_000, 10_000, 10_000});
+        int[] r = DynamicRoundRobin.reduce(new int[] {300, 600});
+        assertEquals(1, r[0]);
+        assertEquals(2, r[1]);
+        int[] big = new int[2000];
+        java.util.Arrays.fill(big, 97);
+        big[0] = 100;
         long sum = 0;
-        for (int w : big) {
+        for (int w : DynamicRoundRobin.reduce(big)) {
             sum += w;
             assertTrue(w >= 1);
         }
@@ -84,13 +77,5 @@ class DynamicRoundRobinTest {
         Node first = drr.newPicker(nodes, 0).pick(null);
         Node second = drr.newPicker(nodes, 0).pick(null);
         assertTrue(first != second, "a rebuilt picker must continue the rotation, not restart it");
-    }
-
-    private static Integer[] box(int[] a) {
-        Integer[] out = new Integer[a.length];
-        for (int i = 0; i < a.length; i++) {
-            out[i] = a[i];
-        }
-        return out;
     }
 }

@@ -31,8 +31,9 @@ class ConnectionLimitIT {
                 clusters:
                   - name: tight
                     pool: { maxConnectionsPerNode: 1 }
+                    adaptiveWeights: { enabled: false }
                     timeouts: { response: 5s }
-                    backends: [ { address: "%s", weight: 2 }, { address: "%s", weight: 1 } ]
+                    backends: [ { address: "%s" }, { address: "%s" } ]
                 """.formatted(a.address(), b.address()));
     }
 
@@ -46,7 +47,7 @@ class ConnectionLimitIT {
     @Test
     void fullNodeSpillsToTheNextThenAllFullIs503() throws Exception {
         List<Node> nodes = sluice.server().clusters().get("tight").nodes();
-        // Weights 2:1 rotate a, b, a, ... The first request holds a's only connection.
+        // Equal weights rotate a, b, a, b, ... The first request holds a's only connection.
         try (RawHttp holdA = new RawHttp(sluice.address()); RawHttp c2 = new RawHttp(sluice.address());
                 RawHttp c3 = new RawHttp(sluice.address()); RawHttp holdB = new RawHttp(sluice.address());
                 RawHttp c5 = new RawHttp(sluice.address())) {

@@ -62,8 +62,10 @@ class ProxyIT {
                   - { match: { pathPrefix: / }, cluster: equal }
                 clusters:
                   - name: equal
+                    adaptiveWeights: { enabled: false }   # these tests check the rotation itself
                     backends: [ { address: "%s" }, { address: "%s" }, { address: "%s" } ]
                   - name: weighted
+                    adaptiveWeights: { enabled: false }
                     backends: [ { address: "%s", weight: 1 }, { address: "%s", weight: 1 }, { address: "%s", weight: 2 } ]
                   - name: refused
                     backends: [ { address: "127.0.0.1:%d" } ]

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +35,7 @@ class RouterTest {
                 """, "t").config();
         Map<String, Cluster> clusters = new LinkedHashMap<>();
         for (var cc : c.clusters()) {
-            clusters.put(cc.name(), new Cluster(cc, List.of(), new DynamicRoundRobin(), 0));
+            clusters.put(cc.name(), new Cluster(cc, List.of(), new DynamicRoundRobin(), new AtomicInteger(), 0));
         }
         router = new Router(c.routes(), clusters);
     }
