@@ -1,0 +1,62 @@
+package dev.sluice.perf;
+
+import dev.sluice.core.balance.RandomSource;
+import dev.sluice.core.http.KeyRegion;
+import dev.sluice.core.http.RequestContext;
+import dev.sluice.core.upstream.Node;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * {@code Cluster.pick} of each balancer at 3, 10 and 100 nodes, single-threaded, with a few
+ * requests in flight per node so least-connections and bounded loads have something to compare.
+ * Run with {@code -prof gc}: a pick must allocate nothing.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class PickBenchmark {
+
+    @Param({"drr", "least-connections", "consistent-hash"})
+    public String balancer;
+
+    @Param({"3", "10", "100"})
+    public int nodes;
+
+    private SimCluster sim;
+    private RequestContext[] requests;
+    private int next;
+
+    @Setup
+    public void setUp() {
+        sim = new SimCluster("{ name: sim, balancer: " + balancer + " }", nodes, RandomSource.THREAD_LOCAL, 0);
+        for (int i = 0; i < nodes; i++) {
+            for (int k = 0; k < 1 + i % 4; k++) {
+                sim.nodes.get(i).beginRequest();
+            }
+        }
+        requests = new RequestContext[1024];
+        for (int i = 0; i < requests.length; i++) {
+            requests[i] = RequestContext.forHashKey(KeyRegion.hash("user-" + i));
+        }
+    }
+
+    @Benchmark
+    public Node pick() {
+        RequestContext rc = requests[next++ & (requests.length - 1)];
+        return sim.cluster.pick(rc);
+    }
+}
