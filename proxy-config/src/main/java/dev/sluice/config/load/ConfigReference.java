@@ -53,8 +53,12 @@ public final class ConfigReference {
             Class<?> raw = RecordBinder.rawClass(type);
             if (raw == List.class) {
                 Class<?> element = RecordBinder.rawClass(RecordBinder.typeArgument(type, 0));
-                row(sb, path, "list", key);
-                walk(element, path + "[].", sb);
+                if (element.isRecord() && !RecordBinder.isScalarRecord(element)) {
+                    row(sb, path, "list", key);
+                    walk(element, path + "[].", sb);
+                } else {
+                    row(sb, path, "list of " + typeName(element), key);
+                }
             } else if (raw == Map.class) {
                 Class<?> value = RecordBinder.rawClass(RecordBinder.typeArgument(type, 1));
                 row(sb, path, "map of " + typeName(value), key);
