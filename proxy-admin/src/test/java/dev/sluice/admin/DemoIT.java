@@ -41,7 +41,11 @@ class DemoIT {
                         BodyHandlers.ofString()).body();
                 counts.merge(body.substring(0, body.indexOf(' ')), 1, Integer::sum);
             }
-            assertEquals(Map.of("demo-backend-1", 10, "demo-backend-2", 10, "demo-backend-3", 20), counts);
+            // Weights 1:1:2 (10/10/20 of 40). Adaptive weights are on in the demo, so a cold JVM's first
+            // slow answers may shift a few picks; ProxyIT checks the exact rotation with them off.
+            assertEquals(3, counts.size(), counts.toString());
+            assertTrue(counts.get("demo-backend-3") >= 15 && counts.get("demo-backend-3") <= 25, counts.toString());
+            assertTrue(counts.get("demo-backend-1") >= 5 && counts.get("demo-backend-2") >= 5, counts.toString());
 
             HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
             var r = h2.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:8080/h2")).build(), BodyHandlers.ofString());

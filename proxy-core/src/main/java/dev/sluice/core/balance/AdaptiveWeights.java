@@ -16,7 +16,7 @@ import java.util.List;
  * drifts toward the peers' medians at the same rate, so a node that lost its weight is believed to
  * have recovered unless fresh samples say otherwise. Then, against the medians of all nodes:
  * <pre>
- *   latencyFactor = min(1, latencyTolerance x medianLatency / latency)
+ *   latencyFactor = min(1, latencyTolerance x max(medianLatency, latencyFloor) / latency)
  *   errorFactor   = clamp(1 - 2 x (errorRate - medianErrorRate - errorTolerance), 0, 1)
  *   factor        = max(minFactor, latencyFactor x errorFactor)
  * </pre>
@@ -71,7 +71,8 @@ public final class AdaptiveWeights {
         if (Double.isNaN(latency) || Double.isNaN(medianLatency) || medianLatency <= 0) {
             return 1.0;
         }
-        double latencyFactor = latency <= 0 ? 1.0 : Math.min(1.0, config.latencyTolerance() * medianLatency / latency);
+        double reference = Math.max(medianLatency, config.latencyFloor().toNanos());
+        double latencyFactor = latency <= 0 ? 1.0 : Math.min(1.0, config.latencyTolerance() * reference / latency);
         double excess = errors - medianErrors - config.errorTolerance();
         double errorFactor = excess <= 0 ? 1.0 : Math.max(0.0, 1 - 2 * excess);
         return Math.max(config.minFactor(), latencyFactor * errorFactor);
