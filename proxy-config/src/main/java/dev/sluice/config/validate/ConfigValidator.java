@@ -58,6 +58,12 @@ public final class ConfigValidator {
             positive(c, path + ".idleTimeout", l.idleTimeout());
         }
         positive(c, "server.drainTimeout", config.server().drainTimeout());
+        for (int i = 0; i < config.server().trustedProxies().size(); i++) {
+            String cidr = config.server().trustedProxies().get(i);
+            if (!Cidr.isValid(cidr)) {
+                c.add("server.trustedProxies[" + i + "]", "\"" + cidr + "\" (expected: an IPv4 or IPv6 CIDR such as 10.0.0.0/8)");
+            }
+        }
 
         if (config.rateLimits().perPartition() != null) {
             PerPartitionConfig p = config.rateLimits().perPartition();

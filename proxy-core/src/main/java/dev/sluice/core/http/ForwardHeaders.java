@@ -64,7 +64,7 @@ public final class ForwardHeaders {
             }
         }
         String xff = h.get(X_FORWARDED_FOR);
-        h.set(X_FORWARDED_FOR, xff == null ? rc.clientIp() : xff + ", " + rc.clientIp());
+        h.set(X_FORWARDED_FOR, xff == null ? rc.peerIp() : xff + ", " + rc.peerIp());
         h.set(X_FORWARDED_PROTO, rc.secure() ? HTTPS : HTTP);
         String host = h.get(HttpHeaderNames.HOST);
         if (host != null) {

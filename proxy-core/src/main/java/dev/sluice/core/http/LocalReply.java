@@ -37,7 +37,11 @@ public final class LocalReply {
      */
     public static void send(ChannelHandlerContext ctx, RequestContext rc, HttpResponseStatus status, String reason,
             boolean requestComplete) {
-        boolean close = rc.closeAfterReply(requestComplete);
+        write(ctx, rc, build(ctx, rc, status, reason), requestComplete);
+    }
+
+    /** The reply, for a caller that adds headers before {@link #write}. */
+    public static FullHttpResponse build(ChannelHandlerContext ctx, RequestContext rc, HttpResponseStatus status, String reason) {
         ByteBuf body = ByteBufUtil.writeUtf8(ctx.alloc(), reason + "\n");
         HttpVersion version = rc.clientVersion() == HttpVersion.HTTP_1_0 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
         FullHttpResponse resp = new DefaultFullHttpResponse(version, status, body);
@@ -48,8 +52,14 @@ public final class LocalReply {
         if (id != null) {
             h.set(ForwardHeaders.X_REQUEST_ID, id);
         }
+        return resp;
+    }
+
+    /** Writes a reply from {@link #build}, then keeps the connection or closes it (see the class comment). */
+    public static void write(ChannelHandlerContext ctx, RequestContext rc, FullHttpResponse resp, boolean requestComplete) {
+        boolean close = rc.closeAfterReply(requestComplete);
         if (close && !rc.http2()) {
-            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
         if (close) {
             ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);

@@ -17,11 +17,13 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RequestContext {
 
-    private final String clientIp;
+    private final String peerIp;
+    private final @Nullable ClientIps trustedPeer;
     private final boolean secure;
     private final boolean http2;
     private final int loopIndex;
 
+    private String clientIp;
     private @Nullable HttpRequest request;
     private @Nullable String requestId;
     private @Nullable Cluster cluster;
@@ -30,11 +32,22 @@ public final class RequestContext {
     private long startNanos;
     private boolean forceClose;
     private long hashKey;
+    private @Nullable String refusal;
     private long clientIpHash;
     private boolean clientIpHashed;
 
-    public RequestContext(String clientIp, boolean secure, boolean http2, int loopIndex) {
-        this.clientIp = requireNonNull(clientIp, "clientIp");
+    public RequestContext(String peerIp, boolean secure, boolean http2, int loopIndex) {
+        this(peerIp, null, secure, http2, loopIndex);
+    }
+
+    /**
+     * @param trustedPeer the trusted-proxy rules when the socket peer is a trusted proxy (the
+     *     client is then read from {@code X-Forwarded-For}), else null
+     */
+    public RequestContext(String peerIp, @Nullable ClientIps trustedPeer, boolean secure, boolean http2, int loopIndex) {
+        this.peerIp = requireNonNull(peerIp, "peerIp");
+        this.clientIp = peerIp;
+        this.trustedPeer = trustedPeer;
         this.secure = secure;
         this.http2 = http2;
         this.loopIndex = loopIndex;
@@ -44,17 +57,27 @@ public final class RequestContext {
     void begin(HttpRequest head, long nowNanos) {
         request = head;
         requestId = null;
+        if (trustedPeer != null) {
+            String xff = head.headers().get(ForwardHeaders.X_FORWARDED_FOR);
+            clientIp = xff == null ? peerIp : trustedPeer.fromForwardedFor(peerIp, xff);
+        }
         cluster = null;
         clientVersion = head.protocolVersion();
         hasBody = HttpUtil.isTransferEncodingChunked(head)
                 || (head.headers().contains(HttpHeaderNames.CONTENT_LENGTH) && HttpUtil.getContentLength(head, 0L) > 0);
         startNanos = nowNanos;
         forceClose = false;
+        refusal = null;
     }
 
-    /** The client's address as text (the socket peer). */
+    /** The client's address as text: the socket peer, or what a trusted proxy says it forwarded. */
     public String clientIp() {
         return clientIp;
+    }
+
+    /** The socket peer's address as text. */
+    public String peerIp() {
+        return peerIp;
     }
 
     /** Whether the client connection is TLS. */
@@ -106,6 +129,15 @@ public final class RequestContext {
         return startNanos;
     }
 
+    /** Which protection refused this request ({@code ip}, {@code partition}, {@code overload}, {@code hygiene}), or null. */
+    public @Nullable String refusal() {
+        return refusal;
+    }
+
+    void refusal(String what) {
+        this.refusal = what;
+    }
+
     /** The 64-bit hash a consistent-hash picker places this request by. */
     public long hashKey() {
         return hashKey;
@@ -115,10 +147,13 @@ public final class RequestContext {
         this.hashKey = h;
     }
 
-    /** xxHash64 of the client IP, computed once per channel. */
+    /** xxHash64 of the client IP; the socket peer's is computed once per channel. */
     long clientIpHash() {
+        if (clientIp != peerIp) {
+            return KeyRegion.hash(clientIp);
+        }
         if (!clientIpHashed) {
-            clientIpHash = KeyRegion.hash(clientIp);
+            clientIpHash = KeyRegion.hash(peerIp);
             clientIpHashed = true;
         }
         return clientIpHash;

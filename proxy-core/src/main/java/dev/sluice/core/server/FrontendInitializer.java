@@ -3,12 +3,15 @@ package dev.sluice.core.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.config.model.ListenerConfig;
+import dev.sluice.core.http.ClientIps;
 import dev.sluice.core.http.HashKeyHandler;
 import dev.sluice.core.http.HygieneHandler;
 import dev.sluice.core.http.ProxyHandler;
+import dev.sluice.core.http.RateLimitHandler;
 import dev.sluice.core.http.RequestContext;
 import dev.sluice.core.http.RouteHandler;
 import dev.sluice.core.http.Router;
+import dev.sluice.core.http.ShedHandler;
 import dev.sluice.core.time.Ticker;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -32,6 +35,7 @@ import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AsciiString;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -54,14 +58,16 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
     private final EventLoops loops;
     private final Supplier<Router> routes;
     private final Ticker ticker;
+    private final Ingress ingress;
     private final AtomicInteger open = new AtomicInteger();
     private final LongAdder rejected = new LongAdder();
 
-    FrontendInitializer(ListenerConfig listener, EventLoops loops, Supplier<Router> routes, Ticker ticker) {
+    FrontendInitializer(ListenerConfig listener, EventLoops loops, Supplier<Router> routes, Ticker ticker, Ingress ingress) {
         this.listener = requireNonNull(listener, "listener");
         this.loops = requireNonNull(loops, "loops");
         this.routes = requireNonNull(routes, "routes");
         this.ticker = requireNonNull(ticker, "ticker");
+        this.ingress = requireNonNull(ingress, "ingress");
     }
 
     int openConnections() {
@@ -81,19 +87,21 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
             return;
         }
         ch.closeFuture().addListener(f -> open.decrementAndGet());
-        String clientIp = ((InetSocketAddress) ch.remoteAddress()).getAddress().getHostAddress();
+        InetAddress peer = ((InetSocketAddress) ch.remoteAddress()).getAddress();
+        String clientIp = peer.getHostAddress();
+        ClientIps trustedPeer = ingress.clientIps().isTrusted(peer.getAddress()) ? ingress.clientIps() : null;
         int loopIndex = loops.indexOf(ch.eventLoop());
-        RequestContext rc = new RequestContext(clientIp, false, false, loopIndex);
+        RequestContext rc = new RequestContext(clientIp, trustedPeer, false, false, loopIndex);
 
         HttpServerCodec codec = new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxHeaderSize(listener.maxHeaderBytes().toIntSaturated())
                 .setMaxInitialLineLength(Math.min(listener.maxHeaderBytes().toIntSaturated(), 8192)));
         HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(codec,
                 protocol -> AsciiString.contentEquals(H2C, protocol)
-                        ? new Http2ServerUpgradeCodec(frameCodec(), multiplexer(clientIp, loopIndex), new Http2ConnectionTail())
+                        ? new Http2ServerUpgradeCodec(frameCodec(), multiplexer(clientIp, trustedPeer, loopIndex), new Http2ConnectionTail())
                         : null,
                 MAX_UPGRADE_REQUEST_BYTES);
-        ChannelHandler priorKnowledge = new PriorKnowledgeSetup(clientIp, loopIndex);
+        ChannelHandler priorKnowledge = new PriorKnowledgeSetup(clientIp, trustedPeer, loopIndex);
 
         ChannelPipeline p = ch.pipeline();
         p.addLast(PipelineNames.FLUSH_CONSOLIDATION, new FlushConsolidationHandler(256, true));
@@ -103,6 +111,8 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         p.addLast(PipelineNames.KEEP_ALIVE, new HttpServerKeepAliveHandler());
         p.addLast(PipelineNames.EXPECT_CONTINUE, new HttpServerExpectContinueHandler());
         p.addLast(PipelineNames.HYGIENE, new HygieneHandler(rc, ticker));
+        p.addLast(PipelineNames.SHED, new ShedHandler(rc, ingress.shedding(), ticker));
+        p.addLast(PipelineNames.RATE_LIMIT, rateLimit(rc));
         p.addLast(PipelineNames.ROUTE, new RouteHandler(rc, routes));
         p.addLast(PipelineNames.HASH_KEY, new HashKeyHandler(rc));
         p.addLast(PipelineNames.PROXY, new ProxyHandler(rc, ticker));
@@ -116,17 +126,24 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
                 .build();
     }
 
-    private Http2MultiplexHandler multiplexer(String clientIp, int loopIndex) {
-        return new Http2MultiplexHandler(new StreamInitializer(clientIp, loopIndex));
+    private Http2MultiplexHandler multiplexer(String clientIp, ClientIps trustedPeer, int loopIndex) {
+        return new Http2MultiplexHandler(new StreamInitializer(clientIp, trustedPeer, loopIndex));
+    }
+
+    private RateLimitHandler rateLimit(RequestContext rc) {
+        return new RateLimitHandler(rc, ingress.perIp(), ingress.perPartition(), ingress.partitionKeys(),
+                ingress.responseHeaders(), ticker);
     }
 
     /** Installs the HTTP/2 handlers in its own place when the prior-knowledge preface was seen. */
     private final class PriorKnowledgeSetup extends io.netty.channel.ChannelHandlerAdapter {
         private final String clientIp;
+        private final ClientIps trustedPeer;
         private final int loopIndex;
 
-        PriorKnowledgeSetup(String clientIp, int loopIndex) {
+        PriorKnowledgeSetup(String clientIp, ClientIps trustedPeer, int loopIndex) {
             this.clientIp = clientIp;
+            this.trustedPeer = trustedPeer;
             this.loopIndex = loopIndex;
         }
 
@@ -134,7 +151,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         public void handlerAdded(ChannelHandlerContext ctx) {
             ChannelPipeline p = ctx.pipeline();
             p.addAfter(ctx.name(), PipelineNames.H2_FRAME_CODEC, frameCodec());
-            p.addAfter(PipelineNames.H2_FRAME_CODEC, PipelineNames.H2_MULTIPLEX, multiplexer(clientIp, loopIndex));
+            p.addAfter(PipelineNames.H2_FRAME_CODEC, PipelineNames.H2_MULTIPLEX, multiplexer(clientIp, trustedPeer, loopIndex));
             p.addAfter(PipelineNames.H2_MULTIPLEX, PipelineNames.H2_CONNECTION, new Http2ConnectionTail());
             p.remove(this);
         }
@@ -143,21 +160,25 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
     /** The pipeline of one HTTP/2 stream: the same handlers as HTTP/1.1, over the same message objects. */
     private final class StreamInitializer extends ChannelInitializer<Http2StreamChannel> {
         private final String clientIp;
+        private final ClientIps trustedPeer;
         private final int loopIndex;
 
-        StreamInitializer(String clientIp, int loopIndex) {
+        StreamInitializer(String clientIp, ClientIps trustedPeer, int loopIndex) {
             this.clientIp = clientIp;
+            this.trustedPeer = trustedPeer;
             this.loopIndex = loopIndex;
         }
 
         @Override
         protected void initChannel(Http2StreamChannel ch) {
             ch.config().setAutoRead(false);
-            RequestContext rc = new RequestContext(clientIp, false, true, loopIndex);
+            RequestContext rc = new RequestContext(clientIp, trustedPeer, false, true, loopIndex);
             ch.pipeline()
                     .addLast(PipelineNames.H2_STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(true))
                     .addLast(PipelineNames.FLOW_CONTROL, new FlowControlHandler())
                     .addLast(PipelineNames.HYGIENE, new HygieneHandler(rc, ticker))
+                    .addLast(PipelineNames.SHED, new ShedHandler(rc, ingress.shedding(), ticker))
+                    .addLast(PipelineNames.RATE_LIMIT, rateLimit(rc))
                     .addLast(PipelineNames.ROUTE, new RouteHandler(rc, routes))
                     .addLast(PipelineNames.HASH_KEY, new HashKeyHandler(rc))
                     .addLast(PipelineNames.PROXY, new ProxyHandler(rc, ticker));

@@ -11,6 +11,8 @@ package dev.sluice.core.server;
  *   <li>{@link #KEEP_ALIVE}: {@code Connection: close} handling</li>
  *   <li>{@link #EXPECT_CONTINUE}: answers {@code Expect: 100-continue}</li>
  *   <li>{@link #HYGIENE}: malformed heads, forwarding headers</li>
+ *   <li>{@link #SHED}: global in-flight limit, 429</li>
+ *   <li>{@link #RATE_LIMIT}: per-IP then per-partition token buckets, 429</li>
  *   <li>{@link #ROUTE}: host/path to cluster, 404</li>
  *   <li>{@link #HASH_KEY}: the request's key for a consistent-hash cluster, 400 on a bad key</li>
  *   <li>{@link #PROXY}: pick a node, acquire an upstream connection, relay</li>
@@ -18,7 +20,8 @@ package dev.sluice.core.server;
  * An HTTP/2 connection keeps {@link #FLUSH_CONSOLIDATION} and {@link #IDLE}, then runs
  * {@link #H2_FRAME_CODEC}, {@link #H2_MULTIPLEX} and {@link #H2_CONNECTION} (which removed the
  * HTTP/1.1 handlers when it was added, and closes the connection when idle with no stream); each stream's child channel runs {@link #H2_STREAM_CODEC},
- * {@link #FLOW_CONTROL}, {@link #HYGIENE}, {@link #ROUTE}, {@link #HASH_KEY} and {@link #PROXY}: the same handlers see
+ * {@link #FLOW_CONTROL}, {@link #HYGIENE}, {@link #SHED}, {@link #RATE_LIMIT}, {@link #ROUTE},
+ * {@link #HASH_KEY} and {@link #PROXY}: the same handlers see
  * the same HTTP message objects for both protocols.
  */
 public final class PipelineNames {
@@ -34,12 +37,14 @@ public final class PipelineNames {
     public static final String KEEP_ALIVE = "keep-alive";
     public static final String EXPECT_CONTINUE = "expect-continue";
     public static final String HYGIENE = "hygiene";
+    public static final String SHED = "shed";
+    public static final String RATE_LIMIT = "rate-limit";
     public static final String ROUTE = "route";
     public static final String HASH_KEY = "hash-key";
     public static final String PROXY = "proxy";
 
     /** The HTTP/1.1-only handlers, removed when a connection switches to HTTP/2. */
-    static final String[] HTTP1_ONLY = {FLOW_CONTROL, KEEP_ALIVE, EXPECT_CONTINUE, HYGIENE, ROUTE, HASH_KEY, PROXY};
+    static final String[] HTTP1_ONLY = {FLOW_CONTROL, KEEP_ALIVE, EXPECT_CONTINUE, HYGIENE, SHED, RATE_LIMIT, ROUTE, HASH_KEY, PROXY};
 
     private PipelineNames() {
     }

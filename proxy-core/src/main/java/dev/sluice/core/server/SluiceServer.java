@@ -13,6 +13,7 @@ import dev.sluice.core.balance.Balancer;
 import dev.sluice.core.balance.Balancers;
 import dev.sluice.core.balance.RandomSource;
 import dev.sluice.core.http.Router;
+import dev.sluice.core.ratelimit.GradientLimiter;
 import dev.sluice.core.time.Ticker;
 import dev.sluice.core.upstream.Cluster;
 import dev.sluice.core.upstream.Node;
@@ -55,6 +56,7 @@ public final class SluiceServer implements AutoCloseable {
     private final EventLoops loops;
     private final Map<String, Cluster> clusters;
     private final Router router;
+    private final Ingress ingress;
     /** Recomputes effective weights and rebuilds pickers, off the event loops. */
     private final ScheduledExecutorService refresher;
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
@@ -77,6 +79,7 @@ public final class SluiceServer implements AutoCloseable {
         this.loops = new EventLoops(group);
         this.clusters = buildClusters(config, resolved);
         this.router = new Router(config.routes(), clusters);
+        this.ingress = Ingress.of(config, ticker);
         this.refresher = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("sluice-refresh", true));
         scheduleRefreshes();
     }
@@ -102,7 +105,7 @@ public final class SluiceServer implements AutoCloseable {
         List<ConfigProblem> problems = new ArrayList<>();
         for (int i = 0; i < config.listeners().size(); i++) {
             ListenerConfig l = config.listeners().get(i);
-            FrontendInitializer init = new FrontendInitializer(l, loops, () -> router, ticker);
+            FrontendInitializer init = new FrontendInitializer(l, loops, () -> router, ticker, ingress);
             ServerBootstrap b = new ServerBootstrap()
                     .group(group)
                     .channelFactory(transport.serverChannels())
@@ -166,8 +169,15 @@ public final class SluiceServer implements AutoCloseable {
         return out;
     }
 
-    /** Each cluster's weights are recomputed on the refresh thread at its {@code adaptiveWeights.interval}. */
+    /**
+     * Each cluster's weights are recomputed on the refresh thread at its {@code adaptiveWeights.interval};
+     * an adaptive shedding limit at {@code shedding.interval}.
+     */
     private void scheduleRefreshes() {
+        if (ingress.shedding() instanceof GradientLimiter g) {
+            long period = config.shedding().interval().toNanos();
+            refresher.scheduleAtFixedRate(g::update, period, period, TimeUnit.NANOSECONDS);
+        }
         for (Cluster c : clusters.values()) {
             long period = c.config().adaptiveWeights().interval().toNanos();
             refresher.scheduleAtFixedRate(() -> {
@@ -187,6 +197,11 @@ public final class SluiceServer implements AutoCloseable {
             throw new IllegalArgumentException("listener: " + listenerName + " (expected one of: " + listeners.keySet() + ")");
         }
         return (InetSocketAddress) ch.localAddress();
+    }
+
+    /** The process-wide ingress protections (shedding, rate limits). */
+    public Ingress ingress() {
+        return ingress;
     }
 
     public Map<String, Cluster> clusters() {

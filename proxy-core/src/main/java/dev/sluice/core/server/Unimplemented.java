@@ -25,8 +25,6 @@ public final class Unimplemented {
             Map.entry("listeners[].requestTimeout", "the whole-request timeout is not enforced yet"),
             Map.entry("listeners[].headerTimeout", "the header timeout is not enforced yet"),
             Map.entry("admin", "the admin port is not served yet"),
-            Map.entry("shedding", "ingress shedding is not implemented yet"),
-            Map.entry("rateLimits", "rate limiting is not implemented yet"),
             Map.entry("clusters[].healthCheck", "active health checks are not implemented yet; every node counts as healthy"),
             Map.entry("clusters[].outlierDetection", "outlier ejection is not implemented yet"),
             Map.entry("clusters[].circuitBreaker", "circuit breakers are not implemented yet"),

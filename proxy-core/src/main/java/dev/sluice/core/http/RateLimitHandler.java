@@ -1,0 +1,125 @@
+package dev.sluice.core.http;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.core.ratelimit.Decision;
+import dev.sluice.core.ratelimit.RateLimiter;
+import dev.sluice.core.time.Ticker;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
+import io.netty.util.ReferenceCountUtil;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@code rate-limit}: the per-IP bucket, then the per-partition bucket. A refused request gets 429
+ * with {@code Retry-After} (seconds until a token), {@code RateLimit-Limit}, {@code -Remaining},
+ * {@code -Reset} (seconds until the bucket is full) and their {@code X-RateLimit-*} twins, and a body
+ * naming the limit ({@code rate limited: ip} or {@code rate limited: partition KEY}). A partition key
+ * that is too long or outside {@code [A-Za-z0-9._:-]} gets 400; a request without one is limited by
+ * IP only. With {@code rateLimits.responseHeaders}, allowed responses carry the same headers for the
+ * more restrictive of the two buckets. One instance per channel.
+ */
+public final class RateLimitHandler extends ChannelDuplexHandler {
+
+    static final AsciiString RATELIMIT_LIMIT = AsciiString.cached("ratelimit-limit");
+    static final AsciiString RATELIMIT_REMAINING = AsciiString.cached("ratelimit-remaining");
+    static final AsciiString RATELIMIT_RESET = AsciiString.cached("ratelimit-reset");
+    static final AsciiString X_RATELIMIT_LIMIT = AsciiString.cached("x-ratelimit-limit");
+    static final AsciiString X_RATELIMIT_REMAINING = AsciiString.cached("x-ratelimit-remaining");
+    static final AsciiString X_RATELIMIT_RESET = AsciiString.cached("x-ratelimit-reset");
+
+    private final RequestContext rc;
+    private final @Nullable RateLimiter perIp;
+    private final @Nullable RateLimiter perPartition;
+    private final @Nullable KeyExtractor partitionKeys;
+    private final boolean responseHeaders;
+    private final Ticker ticker;
+    private final Decision ip = new Decision();
+    private final Decision partition = new Decision();
+    private final KeyRegion region = new KeyRegion();
+
+    public RateLimitHandler(RequestContext rc, @Nullable RateLimiter perIp, @Nullable RateLimiter perPartition,
+            @Nullable KeyExtractor partitionKeys, boolean responseHeaders, Ticker ticker) {
+        this.rc = requireNonNull(rc, "rc");
+        this.perIp = perIp;
+        this.perPartition = perPartition;
+        this.partitionKeys = partitionKeys;
+        this.responseHeaders = responseHeaders;
+        this.ticker = requireNonNull(ticker, "ticker");
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest req) {
+            ip.clear();
+            partition.clear();
+            long now = ticker.nanoTime();
+            if (perIp != null && !perIp.tryAcquire(rc.clientIp(), now, ip)) {
+                refuse(ctx, msg, "ip", "rate limited: ip", ip);
+                return;
+            }
+            if (perPartition != null) {
+                int found = partitionKeys.find(req, region);
+                if (found == KeyExtractor.INVALID) {
+                    boolean complete = msg instanceof LastHttpContent;
+                    ReferenceCountUtil.release(msg);
+                    rc.refusal("hygiene");
+                    LocalReply.send(ctx, rc, HttpResponseStatus.BAD_REQUEST, "bad partition key in " + partitionKeys.description()
+                            + " (expected: 1 to " + partitionKeys.maxLength() + " characters of [A-Za-z0-9._:-])", complete);
+                    return;
+                }
+                if (found == KeyExtractor.FOUND) {
+                    String text = region.text();
+                    String key = region.start() == 0 && region.end() == text.length() ? text : region.toString();
+                    if (!perPartition.tryAcquire(key, now, partition)) {
+                        refuse(ctx, msg, "partition", "rate limited: partition " + key, partition);
+                        return;
+                    }
+                }
+            }
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    private void refuse(ChannelHandlerContext ctx, Object msg, String which, String reason, Decision d) {
+        boolean complete = msg instanceof LastHttpContent;
+        ReferenceCountUtil.release(msg);
+        rc.refusal(which);
+        FullHttpResponse resp = LocalReply.build(ctx, rc, HttpResponseStatus.TOO_MANY_REQUESTS, reason);
+        resp.headers().set(HttpHeaderNames.RETRY_AFTER, d.retryAfterSeconds());
+        headers(resp.headers(), d);
+        ip.clear();
+        partition.clear();
+        LocalReply.write(ctx, rc, resp, complete);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (responseHeaders && msg instanceof HttpResponse resp && resp.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
+            Decision d = !partition.present() || (ip.present() && ip.remaining() <= partition.remaining()) ? ip : partition;
+            if (d.present()) {
+                headers(resp.headers(), d);
+            }
+        }
+        ctx.write(msg, promise);
+    }
+
+    private static void headers(HttpHeaders h, Decision d) {
+        h.setInt(RATELIMIT_LIMIT, d.limit());
+        h.setInt(RATELIMIT_REMAINING, d.remaining());
+        h.set(RATELIMIT_RESET, d.resetSeconds());
+        h.setInt(X_RATELIMIT_LIMIT, d.limit());
+        h.setInt(X_RATELIMIT_REMAINING, d.remaining());
+        h.set(X_RATELIMIT_RESET, d.resetSeconds());
+    }
+}

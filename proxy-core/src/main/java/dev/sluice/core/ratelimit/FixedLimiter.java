@@ -1,0 +1,43 @@
+package dev.sluice.core.ratelimit;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A fixed in-flight limit: one atomic counter, compare-and-set up to the limit. */
+public class FixedLimiter implements InFlightLimiter {
+
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final int max;
+
+    public FixedLimiter(int max) {
+        this.max = max;
+    }
+
+    @Override
+    public boolean tryAcquire() {
+        int limit = limit();
+        for (;;) {
+            int n = inFlight.get();
+            if (n >= limit) {
+                return false;
+            }
+            if (inFlight.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    @Override
+    public void release(long latencyNanos) {
+        inFlight.decrementAndGet();
+    }
+
+    @Override
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    @Override
+    public int limit() {
+        return max;
+    }
+}
