@@ -8,13 +8,15 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 
 /**
  * {@code hygiene}: answers request heads the codec could not parse (400, 414 for a request line
- * over the limit, 431 for headers over {@code maxHeaderBytes}) and closes; starts the request in
+ * over the limit, 431 for headers over {@code maxHeaderBytes}) and a declared body over
+ * {@code maxRequestBodyBytes} (413), then closes; starts the request in
  * the {@link RequestContext}; rewrites the head for forwarding ({@link ForwardHeaders}). Bodies
  * pass through untouched. One instance per channel.
  */
@@ -22,10 +24,12 @@ public final class HygieneHandler extends ChannelInboundHandlerAdapter {
 
     private final RequestContext rc;
     private final Ticker ticker;
+    private final long maxBodyBytes;
 
-    public HygieneHandler(RequestContext rc, Ticker ticker) {
+    public HygieneHandler(RequestContext rc, Ticker ticker, long maxBodyBytes) {
         this.rc = requireNonNull(rc, "rc");
         this.ticker = requireNonNull(ticker, "ticker");
+        this.maxBodyBytes = maxBodyBytes;
     }
 
     @Override
@@ -36,6 +40,15 @@ public final class HygieneHandler extends ChannelInboundHandlerAdapter {
                 Throwable cause = req.decoderResult().cause();
                 ReferenceCountUtil.release(msg);
                 reject(ctx, cause);
+                return;
+            }
+            long declared = HttpUtil.getContentLength(req, -1L);
+            if (declared > maxBodyBytes) {
+                ReferenceCountUtil.release(msg);
+                rc.refusal("hygiene");
+                rc.forceClose();
+                LocalReply.send(ctx, rc, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                        "request body of " + declared + " bytes exceeds " + maxBodyBytes + " (maxRequestBodyBytes)", false);
                 return;
             }
             ForwardHeaders.request(req, rc);
@@ -60,6 +73,7 @@ public final class HygieneHandler extends ChannelInboundHandlerAdapter {
             reason = "malformed request: " + cause.getMessage();
         }
         // The codec stops parsing after a bad head, so the connection cannot carry another request.
+        rc.refusal("hygiene");
         rc.forceClose();
         LocalReply.send(ctx, rc, status, reason, false);
     }

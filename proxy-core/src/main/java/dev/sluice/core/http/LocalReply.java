@@ -65,6 +65,9 @@ public final class LocalReply {
             ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
         } else {
             ctx.writeAndFlush(resp, ctx.voidPromise());
+            if (!rc.http2()) {
+                rc.awaitHead();
+            }
             ctx.read();
         }
     }

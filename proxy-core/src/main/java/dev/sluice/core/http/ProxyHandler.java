@@ -26,6 +26,8 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.ConnectException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -53,7 +55,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
 
     private final RequestContext rc;
     private final Ticker ticker;
+    private final long maxBodyBytes;
+    private final long requestTimeoutNanos;
+    private final Runnable requestTimeoutTask = this::onRequestTimeout;
     private ChannelHandlerContext ctx;
+    private @Nullable ScheduledFuture<?> requestTimer;
+    private long bodyBytes;
 
     private boolean active;
     private @Nullable HttpRequest pendingHead;
@@ -72,9 +79,15 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
      */
     private long latencyFrom;
 
-    public ProxyHandler(RequestContext rc, Ticker ticker) {
+    /**
+     * @param maxBodyBytes the listener's {@code maxRequestBodyBytes}, counted while streaming
+     * @param requestTimeoutNanos the listener's {@code requestTimeout}: the whole exchange, from head to last response byte
+     */
+    public ProxyHandler(RequestContext rc, Ticker ticker, long maxBodyBytes, long requestTimeoutNanos) {
         this.rc = requireNonNull(rc, "rc");
         this.ticker = requireNonNull(ticker, "ticker");
+        this.maxBodyBytes = maxBodyBytes;
+        this.requestTimeoutNanos = requestTimeoutNanos;
     }
 
     @Override
@@ -123,8 +136,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         responseDone = false;
         skipInterim = false;
         spills = 0;
+        bodyBytes = 0;
         node = n;
         n.beginRequest();
+        requestTimer = ctx.executor().schedule(requestTimeoutTask, requestTimeoutNanos, TimeUnit.NANOSECONDS);
         latencyFrom = ticker.nanoTime();
         pendingHead = head;
         n.pool(rc.loopIndex(), ctx.channel().eventLoop()).acquire(this);
@@ -199,6 +214,15 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     }
 
     private void relayRequestPart(HttpContent content) {
+        bodyBytes += content.content().readableBytes();
+        if (bodyBytes > maxBodyBytes) {
+            ReferenceCountUtil.release(content);
+            rc.refusal("hygiene");
+            rc.forceClose();
+            abort(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    "request body exceeds " + maxBodyBytes + " bytes (maxRequestBodyBytes)");
+            return;
+        }
         Channel up = upstream;
         boolean last = content instanceof LastHttpContent;
         requestDone |= last;
@@ -313,6 +337,22 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         }
     }
 
+    /** {@code requestTimeout} passed: 408 while the request is still arriving, 504 while the response is awaited. */
+    private void onRequestTimeout() {
+        requestTimer = null;
+        if (!active) {
+            return;
+        }
+        long ms = requestTimeoutNanos / 1_000_000;
+        if (!requestDone) {
+            rc.forceClose();
+            abort(HttpResponseStatus.REQUEST_TIMEOUT, "request not received within " + ms + "ms (requestTimeout)");
+        } else {
+            node.recordFailure(ticker.nanoTime() - latencyFrom);
+            abort(HttpResponseStatus.GATEWAY_TIMEOUT, "request not completed within " + ms + "ms (requestTimeout)");
+        }
+    }
+
     /** Ends the exchange with a local reply if the response has not started, else by closing. */
     private void abort(HttpResponseStatus status, String reason) {
         boolean complete = requestDone;
@@ -329,6 +369,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     private void complete() {
         finish(upstreamKeepAlive);
         if (!rc.http2()) {
+            rc.awaitHead();
             ctx.read();
         }
     }
@@ -336,6 +377,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     /** Ends the exchange: exactly one {@link Node#endRequest}; the upstream goes back to its pool or is closed. */
     private void finish(boolean reuse) {
         active = false;
+        if (requestTimer != null) {
+            requestTimer.cancel(false);
+            requestTimer = null;
+        }
         Node n = node;
         node = null;
         HttpRequest head = pendingHead;

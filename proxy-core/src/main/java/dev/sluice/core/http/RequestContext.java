@@ -33,6 +33,7 @@ public final class RequestContext {
     private boolean forceClose;
     private long hashKey;
     private @Nullable String refusal;
+    private boolean awaitingHead = true;
     private long clientIpHash;
     private boolean clientIpHashed;
 
@@ -68,6 +69,7 @@ public final class RequestContext {
         startNanos = nowNanos;
         forceClose = false;
         refusal = null;
+        awaitingHead = false;
     }
 
     /** The client's address as text: the socket peer, or what a trusted proxy says it forwarded. */
@@ -127,6 +129,16 @@ public final class RequestContext {
 
     public long startNanos() {
         return startNanos;
+    }
+
+    /** Whether the connection waits for the head of its next request (HTTP/1.1). */
+    public boolean awaitingHead() {
+        return awaitingHead;
+    }
+
+    /** The exchange is over: the next bytes start a new request head. */
+    public void awaitHead() {
+        awaitingHead = true;
     }
 
     /** Which protection refused this request ({@code ip}, {@code partition}, {@code overload}, {@code hygiene}), or null. */

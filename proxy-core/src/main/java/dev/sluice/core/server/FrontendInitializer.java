@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.sluice.config.model.ListenerConfig;
 import dev.sluice.core.http.ClientIps;
 import dev.sluice.core.http.HashKeyHandler;
+import dev.sluice.core.http.HeaderTimeoutHandler;
 import dev.sluice.core.http.HygieneHandler;
 import dev.sluice.core.http.ProxyHandler;
 import dev.sluice.core.http.RateLimitHandler;
@@ -106,16 +107,17 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         ChannelPipeline p = ch.pipeline();
         p.addLast(PipelineNames.FLUSH_CONSOLIDATION, new FlushConsolidationHandler(256, true));
         p.addLast(PipelineNames.IDLE, new IdleStateHandler(0, 0, listener.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
+        p.addLast(PipelineNames.HEADER_TIMEOUT, new HeaderTimeoutHandler(rc, listener.headerTimeout().toNanos()));
         p.addLast(PipelineNames.CLEARTEXT, new CleartextHttp2ServerUpgradeHandler(codec, upgrade, priorKnowledge));
         p.addLast(PipelineNames.FLOW_CONTROL, new FlowControlHandler());
         p.addLast(PipelineNames.KEEP_ALIVE, new HttpServerKeepAliveHandler());
         p.addLast(PipelineNames.EXPECT_CONTINUE, new HttpServerExpectContinueHandler());
-        p.addLast(PipelineNames.HYGIENE, new HygieneHandler(rc, ticker));
+        p.addLast(PipelineNames.HYGIENE, new HygieneHandler(rc, ticker, listener.maxRequestBodyBytes().bytes()));
         p.addLast(PipelineNames.SHED, new ShedHandler(rc, ingress.shedding(), ticker));
         p.addLast(PipelineNames.RATE_LIMIT, rateLimit(rc));
         p.addLast(PipelineNames.ROUTE, new RouteHandler(rc, routes));
         p.addLast(PipelineNames.HASH_KEY, new HashKeyHandler(rc));
-        p.addLast(PipelineNames.PROXY, new ProxyHandler(rc, ticker));
+        p.addLast(PipelineNames.PROXY, new ProxyHandler(rc, ticker, listener.maxRequestBodyBytes().bytes(), listener.requestTimeout().toNanos()));
     }
 
     private Http2FrameCodec frameCodec() {
@@ -176,12 +178,12 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
             ch.pipeline()
                     .addLast(PipelineNames.H2_STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(true))
                     .addLast(PipelineNames.FLOW_CONTROL, new FlowControlHandler())
-                    .addLast(PipelineNames.HYGIENE, new HygieneHandler(rc, ticker))
+                    .addLast(PipelineNames.HYGIENE, new HygieneHandler(rc, ticker, listener.maxRequestBodyBytes().bytes()))
                     .addLast(PipelineNames.SHED, new ShedHandler(rc, ingress.shedding(), ticker))
                     .addLast(PipelineNames.RATE_LIMIT, rateLimit(rc))
                     .addLast(PipelineNames.ROUTE, new RouteHandler(rc, routes))
                     .addLast(PipelineNames.HASH_KEY, new HashKeyHandler(rc))
-                    .addLast(PipelineNames.PROXY, new ProxyHandler(rc, ticker));
+                    .addLast(PipelineNames.PROXY, new ProxyHandler(rc, ticker, listener.maxRequestBodyBytes().bytes(), listener.requestTimeout().toNanos()));
         }
     }
 }

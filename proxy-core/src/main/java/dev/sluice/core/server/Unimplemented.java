@@ -21,9 +21,6 @@ public final class Unimplemented {
     static final Map<String, String> KEYS = Map.ofEntries(
             Map.entry("server.drainTimeout", "graceful drain is not implemented yet; SIGTERM closes at once"),
             Map.entry("listeners[].tls", "TLS is not implemented yet; the listener serves cleartext"),
-            Map.entry("listeners[].maxRequestBodyBytes", "request body limits are not enforced yet"),
-            Map.entry("listeners[].requestTimeout", "the whole-request timeout is not enforced yet"),
-            Map.entry("listeners[].headerTimeout", "the header timeout is not enforced yet"),
             Map.entry("admin", "the admin port is not served yet"),
             Map.entry("clusters[].healthCheck", "active health checks are not implemented yet; every node counts as healthy"),
             Map.entry("clusters[].outlierDetection", "outlier ejection is not implemented yet"),

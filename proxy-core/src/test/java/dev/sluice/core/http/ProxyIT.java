@@ -51,7 +51,7 @@ class ProxyIT {
             closedPort = s.getLocalPort(); // nothing listens here once closed: connect is refused
         }
         sluice = RunningSluice.start("""
-                listeners: [ { name: test, bind: "127.0.0.1:0", requestTimeout: 30s } ]
+                listeners: [ { name: test, bind: "127.0.0.1:0", requestTimeout: 120s, maxRequestBodyBytes: 2GiB } ]
                 admin: { bind: "127.0.0.1:0" }
                 routes:
                   - { match: { pathPrefix: /weighted }, cluster: weighted }
