@@ -34,6 +34,12 @@ public final class HygieneHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof MalformedRequest m) {
+            rc.refusal("hygiene");
+            rc.forceClose();
+            LocalReply.send(ctx, rc, HttpResponseStatus.BAD_REQUEST, "malformed request: " + m.reason(), false);
+            return;
+        }
         if (msg instanceof HttpRequest req) {
             rc.begin(req, ticker.nanoTime());
             if (req.decoderResult().isFailure()) {

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.sluice.config.model.ListenerConfig;
 import dev.sluice.core.http.ClientIps;
 import dev.sluice.core.http.HashKeyHandler;
+import dev.sluice.core.http.HeadGuardHandler;
 import dev.sluice.core.http.HeaderTimeoutHandler;
 import dev.sluice.core.http.HygieneHandler;
 import dev.sluice.core.http.ProxyHandler;
@@ -108,6 +109,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         p.addLast(PipelineNames.FLUSH_CONSOLIDATION, new FlushConsolidationHandler(256, true));
         p.addLast(PipelineNames.IDLE, new IdleStateHandler(0, 0, listener.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
         p.addLast(PipelineNames.HEADER_TIMEOUT, new HeaderTimeoutHandler(rc, listener.headerTimeout().toNanos()));
+        p.addLast(PipelineNames.HEAD_GUARD, new HeadGuardHandler(listener.maxHeaderBytes().toIntSaturated() + 8192));
         p.addLast(PipelineNames.CLEARTEXT, new CleartextHttp2ServerUpgradeHandler(codec, upgrade, priorKnowledge));
         p.addLast(PipelineNames.FLOW_CONTROL, new FlowControlHandler());
         p.addLast(PipelineNames.KEEP_ALIVE, new HttpServerKeepAliveHandler());

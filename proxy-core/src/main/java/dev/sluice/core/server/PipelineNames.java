@@ -6,6 +6,7 @@ package dev.sluice.core.server;
  *   <li>{@link #FLUSH_CONSOLIDATION}: batches flushes</li>
  *   <li>{@link #IDLE}: idle keep-alive connections are closed after {@code idleTimeout}</li>
  *   <li>{@link #HEADER_TIMEOUT}: a request head must arrive within {@code headerTimeout} of its first byte (408)</li>
+ *   <li>{@link #HEAD_GUARD}: refuses Content-Length with Transfer-Encoding, non-chunked Transfer-Encoding and obs-fold</li>
  *   <li>{@link #CLEARTEXT}: sees the HTTP/2 preface (h2c prior knowledge) or hands bytes to the
  *       HTTP/1.1 codec, which it wraps together with the h2c Upgrade handler</li>
  *   <li>{@link #FLOW_CONTROL}: one message per {@code read()}, so the proxy pulls request parts</li>
@@ -30,6 +31,7 @@ public final class PipelineNames {
     public static final String TLS = "tls";
     public static final String IDLE = "idle";
     public static final String HEADER_TIMEOUT = "header-timeout";
+    public static final String HEAD_GUARD = "head-guard";
     public static final String CLEARTEXT = "http-codec";
     public static final String H2_FRAME_CODEC = "h2-frame-codec";
     public static final String H2_MULTIPLEX = "h2-multiplex";
@@ -46,7 +48,7 @@ public final class PipelineNames {
     public static final String PROXY = "proxy";
 
     /** The HTTP/1.1-only handlers, removed when a connection switches to HTTP/2. */
-    static final String[] HTTP1_ONLY = {HEADER_TIMEOUT, FLOW_CONTROL, KEEP_ALIVE, EXPECT_CONTINUE, HYGIENE, SHED, RATE_LIMIT, ROUTE, HASH_KEY, PROXY};
+    static final String[] HTTP1_ONLY = {HEADER_TIMEOUT, HEAD_GUARD, FLOW_CONTROL, KEEP_ALIVE, EXPECT_CONTINUE, HYGIENE, SHED, RATE_LIMIT, ROUTE, HASH_KEY, PROXY};
 
     private PipelineNames() {
     }

@@ -58,7 +58,39 @@ class HygieneIT {
                 Arguments.of("NUL in a header", "GET / HTTP/1.1\r\nHost: t\r\nX: a\u0000b\r\n\r\n"),
                 Arguments.of("bare CR in a header", "GET / HTTP/1.1\r\nHost: t\r\nX: a\rb\r\n\r\n"),
                 Arguments.of("differing Content-Length", "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd"),
-                Arguments.of("space before colon", "GET / HTTP/1.1\r\nHost: t\r\nX : a\r\n\r\n"));
+                Arguments.of("space before colon", "GET / HTTP/1.1\r\nHost: t\r\nX : a\r\n\r\n"),
+                Arguments.of("Content-Length with Transfer-Encoding",
+                        "POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"),
+                Arguments.of("Transfer-Encoding other than chunked", "POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\nhello"),
+                Arguments.of("chunked twice", "POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+                Arguments.of("obs-fold", "GET / HTTP/1.1\r\nHost: t\r\nX-Folded: a\r\n b\r\n\r\n"));
+    }
+
+    /** The guard follows framing: a pipelined request after a body is checked too, the good one before it served. */
+    @Test
+    void aSmugglingShapeAfterAGoodPipelinedRequestIsRefusedInOrder() throws IOException {
+        try (RawHttp c = new RawHttp(sluice.address())) {
+            c.send("POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-Trailer: 1\r\n\r\n"
+                    + "POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n\r\nwxyz"
+                    + "GET / HTTP/1.1\r\nHost: t\r\nX: a\r\n\tfolded\r\n\r\n");
+            assertEquals("bytes=3 crc=891568578", c.read().body());
+            assertEquals(200, c.read().status());
+            RawHttp.Response refused = c.read();
+            assertEquals(400, refused.status());
+            assertEquals("malformed request: obs-fold (a header line continued on the next line)\n", refused.body());
+            assertTrue(c.closedByPeer());
+        }
+    }
+
+    @Test
+    void aHeadArrivingInPiecesIsHeldThenPassedOn() throws Exception {
+        try (RawHttp c = new RawHttp(sluice.address())) {
+            c.send("GET / HT");
+            c.send("TP/1.1\r\nHo");
+            c.send("st: t\r\n");
+            c.send("\r\n");
+            assertEquals(200, c.read().status());
+        }
     }
 
     @ParameterizedTest(name = "{0}")
