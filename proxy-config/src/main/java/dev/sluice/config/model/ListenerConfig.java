@@ -13,7 +13,8 @@ public record ListenerConfig(
         @Key(doc = "request body; over it: 413 (counted while streaming)", value = "5MiB") ByteSize maxRequestBodyBytes,
         @Key(doc = "whole request, client and upstream: 408 or 504", value = "30s") Duration requestTimeout,
         @Key(doc = "the request head must arrive within this: 408", value = "10s") Duration headerTimeout,
-        @Key(doc = "keep-alive connections idle this long are closed", value = "60s") Duration idleTimeout) {
+        @Key(doc = "keep-alive connections idle this long are closed", value = "60s") Duration idleTimeout,
+        @Key(doc = "HTTP/2 limits") Http2Config http2) {
 
     public ListenerConfig {
         requireNonNull(name, "name");
@@ -23,5 +24,6 @@ public record ListenerConfig(
         requireNonNull(requestTimeout, "requestTimeout");
         requireNonNull(headerTimeout, "headerTimeout");
         requireNonNull(idleTimeout, "idleTimeout");
+        requireNonNull(http2, "http2");
     }
 }

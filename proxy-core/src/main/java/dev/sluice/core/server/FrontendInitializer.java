@@ -53,7 +53,6 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
 
     /** Largest h2c Upgrade request (the only request ever buffered whole: it must be, to be replayed as stream 1). */
     static final int MAX_UPGRADE_REQUEST_BYTES = 16 * 1024;
-    static final int MAX_CONCURRENT_STREAMS = 256;
     private static final AsciiString H2C = AsciiString.cached("h2c");
 
     private final ListenerConfig listener;
@@ -125,8 +124,10 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
     private Http2FrameCodec frameCodec() {
         return Http2FrameCodecBuilder.forServer()
                 .initialSettings(Http2Settings.defaultSettings()
-                        .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
+                        .maxConcurrentStreams(listener.http2().maxConcurrentStreams())
                         .maxHeaderListSize(listener.maxHeaderBytes().bytes()))
+                .decoderEnforceMaxRstFramesPerWindow(listener.http2().maxResetsPerWindow(),
+                        (int) Math.max(1, listener.http2().resetWindow().toSeconds()))
                 .build();
     }
 

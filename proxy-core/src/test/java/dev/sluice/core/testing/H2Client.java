@@ -58,6 +58,19 @@ public final class H2Client implements AutoCloseable {
     }
 
     public CompletableFuture<Response> get(String path) {
+        return send(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path));
+    }
+
+    /** A POST of {@code size} payload bytes with their Content-Length. */
+    public CompletableFuture<Response> post(String path, int size) {
+        ByteBuf body = io.netty.buffer.Unpooled.buffer(size);
+        Payloads.fill(body, 0, size);
+        FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path, body);
+        req.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, size);
+        return send(req);
+    }
+
+    private CompletableFuture<Response> send(FullHttpRequest req) {
         CompletableFuture<Response> result = new CompletableFuture<>();
         new Http2StreamChannelBootstrap(connection)
                 .handler(new ChannelInitializer<Http2StreamChannel>() {
@@ -69,11 +82,11 @@ public final class H2Client implements AutoCloseable {
                 .open()
                 .addListener(f -> {
                     if (!f.isSuccess()) {
+                        req.release();
                         result.completeExceptionally(f.cause());
                         return;
                     }
                     Http2StreamChannel stream = (Http2StreamChannel) f.getNow();
-                    FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path);
                     req.headers().set(HttpHeaderNames.HOST, authority);
                     stream.writeAndFlush(req);
                 });
