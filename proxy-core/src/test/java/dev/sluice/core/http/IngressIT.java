@@ -113,6 +113,27 @@ class IngressIT {
     }
 
     @Test
+    void behindATrustedProxyEachForwardedClientHasItsOwnBucket() throws Exception {
+        String limits = """
+                server: { trustedProxies: [ 127.0.0.0/8 ] }
+                rateLimits: { perIp: { rate: 1/s, burst: 2 } }
+                """;
+        try (RunningSluice sluice = RunningSluice.start(config(limits, backend.address()));
+                RawHttp c = new RawHttp(sluice.address())) {
+            for (String client : new String[] {"198.51.100.1", "198.51.100.2"}) {
+                for (int i = 0; i < 2; i++) {
+                    RawHttp.Response r = c.send("GET /headers HTTP/1.1\r\nHost: t\r\nX-Forwarded-For: " + client + "\r\n\r\n").read();
+                    assertEquals(200, r.status(), client + " request " + i);
+                    assertTrue(r.body().contains("x-forwarded-for: " + client + ", 127.0.0.1\n"), r.body());
+                }
+                assertEquals(429, c.send("GET / HTTP/1.1\r\nHost: t\r\nX-Forwarded-For: " + client + "\r\n\r\n").read().status());
+            }
+            // A spoofed entry left of an untrusted one does not help: the right-most untrusted entry counts.
+            assertEquals(429, c.send("GET / HTTP/1.1\r\nHost: t\r\nX-Forwarded-For: 203.0.113.77, 198.51.100.1\r\n\r\n").read().status());
+        }
+    }
+
+    @Test
     void maxInFlightTenAdmitsTenOfFiftyAndRefusesTheRestFast() throws Exception {
         WireMockServer slow = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort()
                 .containerThreads(40));
