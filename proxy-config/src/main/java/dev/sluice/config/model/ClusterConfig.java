@@ -18,7 +18,9 @@ public record ClusterConfig(
         @Key(doc = "budgeted retries of idempotent requests", absent = "off") RetryConfig retries,
         @Key(doc = "upstream timeouts") TimeoutsConfig timeouts,
         @Key(doc = "upstream connection pool") PoolConfig pool,
-        @Key(doc = "the nodes; an empty cluster answers 503") List<BackendConfig> backends) {
+        @Key(doc = "the nodes; an empty cluster answers 503") List<BackendConfig> backends,
+        @Key(doc = "when fewer than this percent of nodes are eligible, spread over all nodes (Envoy's panic mode); 0 = off",
+                value = "0", min = 0, max = 100) int panicThresholdPercent) {
 
     public ClusterConfig {
         requireNonNull(name, "name");

@@ -32,11 +32,13 @@ public final class AdaptiveWeights {
         this.config = requireNonNull(config, "config");
     }
 
-    /** Updates every node's averages and publishes its factor ({@link Node#adaptiveFactor()}). */
-    public void update(List<Node> nodes, long nowNanos) {
+    /**
+     * Updates every node's averages from its outcomes since the last update ({@code outcomes[i]} for
+     * {@code nodes.get(i)}) and publishes its factor ({@link Node#adaptiveFactor()}).
+     */
+    public void update(List<Node> nodes, Node.Outcomes[] outcomes, long nowNanos) {
         if (!config.enabled() || nodes.isEmpty()) {
             for (Node n : nodes) {
-                n.drainOutcomes();
                 n.adaptiveFactor(1.0);
             }
             return;
@@ -47,8 +49,9 @@ public final class AdaptiveWeights {
         lastNanos = nowNanos;
         double medianLatency = median(nodes, true);
         double medianErrors = median(nodes, false);
-        for (Node n : nodes) {
-            Node.Outcomes o = n.drainOutcomes();
+        for (int i = 0; i < nodes.size(); i++) {
+            Node n = nodes.get(i);
+            Node.Outcomes o = outcomes[i];
             long count = o.responses() + o.failures();
             if (count > 0) {
                 double latency = o.latencyNanos() / (double) count;

@@ -15,7 +15,9 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -127,8 +129,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         Node n = cluster.pick(rc);
         if (n == null) {
             ReferenceCountUtil.release(head);
-            LocalReply.send(ctx, rc, HttpResponseStatus.SERVICE_UNAVAILABLE,
-                    "no healthy node in cluster " + cluster.name(), requestDone);
+            FullHttpResponse resp = LocalReply.build(ctx, rc, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "no healthy node in cluster " + cluster.name());
+            resp.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+            LocalReply.write(ctx, rc, resp, requestDone);
             return;
         }
         active = true;

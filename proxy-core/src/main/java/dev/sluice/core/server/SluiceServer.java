@@ -12,6 +12,8 @@ import dev.sluice.config.model.ProxyConfig;
 import dev.sluice.core.balance.Balancer;
 import dev.sluice.core.balance.Balancers;
 import dev.sluice.core.balance.RandomSource;
+import dev.sluice.core.health.HealthMonitor;
+import dev.sluice.core.health.HttpHealthChecker;
 import dev.sluice.core.http.Router;
 import dev.sluice.core.ratelimit.GradientLimiter;
 import dev.sluice.core.time.Ticker;
@@ -21,6 +23,7 @@ import dev.sluice.core.upstream.UpstreamConnector;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
@@ -57,6 +60,7 @@ public final class SluiceServer implements AutoCloseable {
     private final Map<String, Cluster> clusters;
     private final Router router;
     private final Ingress ingress;
+    private final List<HealthMonitor> monitors = new ArrayList<>();
     /** Recomputes effective weights and rebuilds pickers, off the event loops. */
     private final ScheduledExecutorService refresher;
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
@@ -82,6 +86,7 @@ public final class SluiceServer implements AutoCloseable {
         this.ingress = Ingress.of(config, ticker);
         this.refresher = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("sluice-refresh", true));
         scheduleRefreshes();
+        startHealthChecks();
     }
 
     /** Builds the data plane and binds every listener; throws when an address cannot be resolved or bound. */
@@ -169,6 +174,24 @@ public final class SluiceServer implements AutoCloseable {
         return out;
     }
 
+    /** One monitor per cluster with a healthCheck; each node is probed from the event loop its index selects. */
+    private void startHealthChecks() {
+        EventLoop[] byIndex = new EventLoop[loops.size()];
+        int k = 0;
+        for (var e : group) {
+            byIndex[k++] = (EventLoop) e;
+        }
+        for (Cluster c : clusters.values()) {
+            if (c.config().healthCheck() == null) {
+                continue;
+            }
+            List<Node> nodes = c.nodes();
+            monitors.add(new HealthMonitor(c, ticker,
+                    loop -> new HttpHealthChecker(c.config().healthCheck(), loop, transport.clientChannels()),
+                    node -> byIndex[nodes.indexOf(node) % byIndex.length]));
+        }
+    }
+
     /**
      * Each cluster's weights are recomputed on the refresh thread at its {@code adaptiveWeights.interval};
      * an adaptive shedding limit at {@code shedding.interval}.
@@ -179,6 +202,7 @@ public final class SluiceServer implements AutoCloseable {
             refresher.scheduleAtFixedRate(g::update, period, period, TimeUnit.NANOSECONDS);
         }
         for (Cluster c : clusters.values()) {
+            c.refreshOn(refresher, ticker);
             long period = c.config().adaptiveWeights().interval().toNanos();
             refresher.scheduleAtFixedRate(() -> {
                 try {
@@ -229,6 +253,7 @@ public final class SluiceServer implements AutoCloseable {
             ch.close().awaitUninterruptibly();
         }
         listeners.clear();
+        monitors.forEach(HealthMonitor::close);
         refresher.shutdownNow();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     }

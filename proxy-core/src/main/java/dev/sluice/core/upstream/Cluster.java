@@ -8,10 +8,15 @@ import dev.sluice.core.balance.AdaptiveWeights;
 import dev.sluice.core.balance.Balancer;
 import dev.sluice.core.balance.Picker;
 import dev.sluice.core.balance.SlowStart;
+import dev.sluice.core.health.CircuitBreaker;
+import dev.sluice.config.model.OutlierDetectionConfig;
 import dev.sluice.core.http.KeyExtractor;
 import dev.sluice.core.http.RequestContext;
+import dev.sluice.core.time.Ticker;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
@@ -26,6 +31,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Cluster {
 
+    private static final System.Logger LOG = System.getLogger(Cluster.class.getName());
+
     /** Relative weight change that is worth a new picker. */
     static final double WEIGHT_STEP = 0.01;
 
@@ -35,9 +42,16 @@ public final class Cluster {
     private final AtomicInteger inFlight;
     private final AdaptiveWeights adaptive;
     private final @Nullable KeyExtractor hashKeys;
+    private final CircuitBreaker[] breakers;
     private volatile Picker picker = Picker.EMPTY;
-    /** Effective weights the current picker was built with; refresh-confined. */
+    private volatile @Nullable Executor refresher;
+    private volatile Ticker refreshTicker = Ticker.SYSTEM;
+    private volatile int eligibleCount;
+    private volatile boolean panic;
+    /** Effective weights and members the current picker was built with; refresh-confined. */
     private double[] built;
+    private List<Node> builtMembers = List.of();
+    private long lastRefreshNanos;
 
     public Cluster(ClusterConfig config, List<Node> nodes, Balancer balancer, AtomicInteger inFlight, long nowNanos) {
         this.config = requireNonNull(config, "config");
@@ -46,6 +60,13 @@ public final class Cluster {
         this.inFlight = requireNonNull(inFlight, "inFlight");
         this.adaptive = new AdaptiveWeights(config.adaptiveWeights());
         this.hashKeys = config.hash().key() == null ? null : new KeyExtractor(config.hash().key(), config.hash().maxKeyLength());
+        long tick = config.adaptiveWeights().interval().toNanos();
+        long slo = config.circuitBreaker() == null ? Long.MAX_VALUE : config.circuitBreaker().latencySlo().toNanos();
+        this.breakers = new CircuitBreaker[this.nodes.size()];
+        for (int i = 0; i < breakers.length; i++) {
+            this.nodes.get(i).own(this, slo);
+            breakers[i] = config.circuitBreaker() == null ? null : new CircuitBreaker(config.circuitBreaker(), tick);
+        }
         if (config.slowStart().rampOnStart()) {
             for (Node n : this.nodes) {
                 n.startSlowStart(nowNanos);
@@ -86,22 +107,127 @@ public final class Cluster {
         return picker.pick(ctx);
     }
 
-    /** Recomputes effective weights at {@code nowNanos} and rebuilds the picker if they moved. */
+    /**
+     * Where {@link #requestRefresh} runs refreshes (the server's refresh thread); null runs them
+     * on the calling thread, as tests do.
+     */
+    public void refreshOn(@Nullable Executor executor, Ticker ticker) {
+        this.refresher = executor;
+        this.refreshTicker = requireNonNull(ticker, "ticker");
+    }
+
+    /** Something changed (health, a failure streak): refresh soon, off the caller's thread. */
+    public void requestRefresh() {
+        Executor e = refresher;
+        if (e == null) {
+            refresh(lastRefreshNanos);
+        } else {
+            e.execute(() -> refresh(refreshTicker.nanoTime()));
+        }
+    }
+
+    /** Called on the event loops with a node's consecutive failures; cheap unless it reached the threshold. */
+    void onFailureStreak(int streak) {
+        OutlierDetectionConfig od = config.outlierDetection();
+        if (od != null && streak == od.consecutiveFailures()) {
+            requestRefresh();
+        }
+    }
+
+    /**
+     * Recomputes at {@code nowNanos}: ejections (and their ends), circuit breakers, effective
+     * weights, and which nodes are eligible (healthy, not ejected, breaker not open); rebuilds the
+     * picker when the members or a weight moved.
+     */
     public synchronized void refresh(long nowNanos) {
-        adaptive.update(nodes, nowNanos);
+        lastRefreshNanos = nowNanos;
+        Node.Outcomes[] outcomes = new Node.Outcomes[nodes.size()];
+        for (int i = 0; i < outcomes.length; i++) {
+            outcomes[i] = nodes.get(i).drainOutcomes();
+        }
+        adaptive.update(nodes, outcomes, nowNanos);
+        ejections(nowNanos);
+        List<Node> eligible = new ArrayList<>(nodes.size());
         double[] weights = new double[nodes.size()];
-        boolean changed = built == null;
         for (int i = 0; i < weights.length; i++) {
             Node n = nodes.get(i);
+            Node.Breaker before = n.breaker();
+            if (breakers[i] != null) {
+                Node.Breaker after = breakers[i].onTick(outcomes[i], nowNanos);
+                n.breaker(after);
+                if (after != before) {
+                    LOG.log(System.Logger.Level.INFO, "breaker-transition cluster={0} node={1} state={2}",
+                            name(), n.address(), after.name().toLowerCase(java.util.Locale.ROOT));
+                    if (after == Node.Breaker.CLOSED) {
+                        n.startSlowStart(nowNanos);
+                    }
+                }
+            }
             double slow = SlowStart.factor(config.slowStart(), n.slowStartSince(), nowNanos);
-            weights[i] = n.weight() * slow * n.adaptiveFactor();
+            double halfOpen = n.breaker() == Node.Breaker.HALF_OPEN ? config.adaptiveWeights().minFactor() : 1.0;
+            weights[i] = n.weight() * slow * n.adaptiveFactor() * halfOpen;
             n.publishWeight(slow, weights[i]);
-            changed |= !changed && Math.abs(weights[i] - built[i]) > WEIGHT_STEP * Math.max(weights[i], built[i]);
+            if (n.healthy() && !n.ejected() && n.breaker() != Node.Breaker.OPEN) {
+                eligible.add(n);
+            }
+        }
+        eligibleCount = eligible.size();
+        panic = !nodes.isEmpty() && eligible.size() * 100 < config.panicThresholdPercent() * nodes.size();
+        List<Node> members = panic ? nodes : eligible;
+        boolean changed = built == null || !members.equals(builtMembers);
+        for (int i = 0; !changed && i < weights.length; i++) {
+            changed = Math.abs(weights[i] - built[i]) > WEIGHT_STEP * Math.max(weights[i], built[i]);
         }
         if (changed) {
-            picker = balancer.newPicker(nodes, nowNanos);
+            picker = balancer.newPicker(members, nowNanos);
             built = weights;
+            builtMembers = List.copyOf(members);
         }
+    }
+
+    /** Ejects nodes whose failure streak reached the threshold (within maxEjectedPercent) and returns those whose time is up. */
+    private void ejections(long nowNanos) {
+        OutlierDetectionConfig od = config.outlierDetection();
+        if (od == null) {
+            return;
+        }
+        int ejectedNow = 0;
+        for (Node n : nodes) {
+            if (n.ejected() && nowNanos - n.ejectedUntil() >= 0) {
+                n.unEject();
+                n.resetFailureStreak();
+                n.startSlowStart(nowNanos);
+                LOG.log(System.Logger.Level.INFO, "outlier-return cluster={0} node={1}", name(), n.address());
+            }
+            ejectedNow += n.ejected() ? 1 : 0;
+        }
+        for (Node n : nodes) {
+            if (n.ejected() || n.failureStreak() < od.consecutiveFailures()) {
+                continue;
+            }
+            boolean allowed = od.maxEjectedPercent() > 0
+                    && (ejectedNow == 0 || (ejectedNow + 1) * 100 <= od.maxEjectedPercent() * nodes.size());
+            if (!allowed) {
+                continue;
+            }
+            long base = od.baseEjection().toNanos();
+            long duration = Math.min(od.maxEjection().toNanos(), base * (n.ejections() + 1L));
+            n.eject(nowNanos + duration);
+            n.resetFailureStreak();
+            ejectedNow++;
+            LOG.log(System.Logger.Level.INFO, "outlier-ejection cluster={0} node={1} ejections={2} forMs={3}",
+                    name(), n.address(), n.ejections(), duration / 1_000_000);
+        }
+    }
+
+    /** Nodes the balancer picks among now (healthy, not ejected, breaker not open). */
+    public int eligibleCount() {
+        return eligibleCount;
+    }
+
+    /** Whether too few nodes are eligible and the cluster spreads over all of them. */
+    public boolean panic() {
+        return panic;
     }
 
     /** Effective weights of the current picker, in node order. */

@@ -19,9 +19,12 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class Node {
 
-    /** What a node recorded between two refreshes. */
-    public record Outcomes(long responses, long failures, long latencyNanos) {
+    /** What a node recorded between two refreshes; {@code slow} responses took longer than the breaker's SLO. */
+    public record Outcomes(long responses, long failures, long slow, long latencyNanos) {
     }
+
+    /** Circuit breaker states, as the balancers see them. */
+    public enum Breaker { CLOSED, OPEN, HALF_OPEN }
 
     private final String cluster;
     private final HostPort address;
@@ -36,7 +39,19 @@ public final class Node {
 
     private final LongAdder responses = new LongAdder();
     private final LongAdder failures = new LongAdder();
+    private final LongAdder slow = new LongAdder();
     private final LongAdder latencyNanos = new LongAdder();
+    private final AtomicInteger failureStreak = new AtomicInteger();
+    /** The cluster that owns this node; set once when the cluster is built. */
+    private volatile Cluster owner;
+    private volatile long slowNanos = Long.MAX_VALUE;
+
+    // Health, ejection and breaker, as published by the health monitor and the cluster's refresh.
+    private volatile boolean healthy = true;
+    private volatile boolean ejected;
+    private volatile long ejectedUntil;
+    private volatile Breaker breaker = Breaker.CLOSED;
+    private int ejections; // refresh-confined
 
     // Written by the cluster's refresh only.
     private double latencyEwma = Double.NaN;
@@ -112,16 +127,83 @@ public final class Node {
         clusterInFlight.decrementAndGet();
     }
 
-    /** A response head arrived {@code latencyNanos} after the pick; a 5xx counts as a failure. */
+    /** A response head arrived {@code latencyNanos} after the request was sent; a 5xx counts as a failure. */
     public void recordResponse(long latencyNanos, boolean serverError) {
-        (serverError ? failures : responses).increment();
+        if (serverError) {
+            recordFailure(latencyNanos);
+            return;
+        }
+        responses.increment();
         this.latencyNanos.add(latencyNanos);
+        if (latencyNanos > slowNanos) {
+            slow.increment();
+        }
+        failureStreak.set(0);
     }
 
-    /** No response: connect error, reset, timeout or garbage, {@code latencyNanos} after the pick. */
+    /** No usable response: connect error, reset, timeout, garbage or 5xx. */
     public void recordFailure(long latencyNanos) {
         failures.increment();
         this.latencyNanos.add(latencyNanos);
+        int streak = failureStreak.incrementAndGet();
+        Cluster c = owner;
+        if (c != null) {
+            c.onFailureStreak(streak);
+        }
+    }
+
+    /** Consecutive failures since the last success. */
+    public int failureStreak() {
+        return failureStreak.get();
+    }
+
+    void resetFailureStreak() {
+        failureStreak.set(0);
+    }
+
+    void own(Cluster cluster, long slowNanos) {
+        this.owner = cluster;
+        this.slowNanos = slowNanos;
+    }
+
+    /** Whether active health checks (if any) consider the node healthy. */
+    public boolean healthy() {
+        return healthy;
+    }
+
+    /** Published by the health monitor on a confirmed transition. */
+    public void healthy(boolean healthy) {
+        this.healthy = healthy;
+    }
+
+    public boolean ejected() {
+        return ejected;
+    }
+
+    public long ejectedUntil() {
+        return ejectedUntil;
+    }
+
+    public Breaker breaker() {
+        return breaker;
+    }
+
+    void eject(long untilNanos) {
+        ejections++;
+        ejectedUntil = untilNanos;
+        ejected = true;
+    }
+
+    void unEject() {
+        ejected = false;
+    }
+
+    int ejections() {
+        return ejections;
+    }
+
+    void breaker(Breaker state) {
+        breaker = state;
     }
 
     /** Starts (or restarts) the slow-start ramp: the node is new, or back from unhealthy or ejected. */
@@ -138,7 +220,7 @@ public final class Node {
 
     /** The outcomes since the last call, resetting them. */
     public Outcomes drainOutcomes() {
-        return new Outcomes(responses.sumThenReset(), failures.sumThenReset(), latencyNanos.sumThenReset());
+        return new Outcomes(responses.sumThenReset(), failures.sumThenReset(), slow.sumThenReset(), latencyNanos.sumThenReset());
     }
 
     public double latencyEwma() {
