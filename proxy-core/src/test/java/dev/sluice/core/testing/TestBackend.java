@@ -59,6 +59,8 @@ public final class TestBackend implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
     private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger served = new AtomicInteger();
+    private volatile int failPercent;
     private final Queue<Seen> seen = new ConcurrentLinkedQueue<>();
 
     private TestBackend(String name, int port) throws InterruptedException {
@@ -83,6 +85,17 @@ public final class TestBackend implements AutoCloseable {
     /** Starts on a given port, e.g. to bring a stopped backend back on its old address. */
     public static TestBackend start(String name, int port) throws InterruptedException {
         return new TestBackend(name, port);
+    }
+
+    /** From now on, answer 500 to {@code percent} of every 100 requests (deterministically spread). */
+    public TestBackend failing(int percent) {
+        this.failPercent = percent;
+        return this;
+    }
+
+    /** Requests answered so far. */
+    public int served() {
+        return served.get();
     }
 
     public String name() {
@@ -152,7 +165,11 @@ public final class TestBackend implements AutoCloseable {
             }
             HttpResponseStatus status = HttpResponseStatus.OK;
             String body;
-            if (path.equals("/upload")) {
+            int n = served.getAndIncrement();
+            if (failPercent > 0 && (n * 37) % 100 < failPercent) {
+                status = HttpResponseStatus.INTERNAL_SERVER_ERROR;
+                body = name + " failed";
+            } else if (path.equals("/upload")) {
                 body = "bytes=" + bytes + " crc=" + crc.getValue();
             } else if (path.equals("/headers")) {
                 StringBuilder sb = new StringBuilder(req.method() + " " + req.uri() + " " + req.protocolVersion() + "\n");
