@@ -27,7 +27,8 @@ class MainTest {
         String warnings = err.toString();
         assertTrue(warnings.contains("warning: ../conf/sluice.yaml: admin (line 20): the admin port is not served yet"), warnings);
         assertTrue(!warnings.contains("rateLimits") && !warnings.contains("shedding"), "ingress protection is implemented:\n" + warnings);
-        assertTrue(warnings.contains("clusters[0].retries (line 65): retries are not implemented yet"), warnings);
+        assertTrue(warnings.contains("listeners[0].tls (line 11): TLS is not implemented yet; the listener serves cleartext"), warnings);
+        assertTrue(!warnings.contains("retries"), "retries are implemented:\n" + warnings);
         assertTrue(!warnings.contains("healthCheck") && !warnings.contains("outlierDetection") && !warnings.contains("circuitBreaker"),
                 "health, ejection and breakers are implemented:\n" + warnings);
         assertTrue(!warnings.contains("balancer") && !warnings.contains("slowStart") && !warnings.contains(".hash"),

@@ -110,6 +110,14 @@ public final class ConfigValidator {
                     c.add(path + ".healthCheck.path", "\"" + cl.healthCheck().path() + "\" (expected: a path starting with /)");
                 }
             }
+            if (cl.retries() != null) {
+                for (int j = 0; j < cl.retries().retryOn().size(); j++) {
+                    String on = cl.retries().retryOn().get(j);
+                    if (!dev.sluice.config.model.RetryConfig.DEFAULT_RETRY_ON.contains(on)) {
+                        c.add(path + ".retries.retryOn[" + j + "]", "\"" + on + "\" (expected: one of connect-failure, reset, 502, 503, 504)");
+                    }
+                }
+            }
             if (cl.retries() != null && cl.retries().backoff().base().compareTo(cl.retries().backoff().max()) > 0) {
                 c.add(path + ".retries.backoff.base", cl.retries().backoff().base() + " (expected: <= backoff.max)");
             }

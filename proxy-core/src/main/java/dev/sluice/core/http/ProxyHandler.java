@@ -2,8 +2,10 @@ package dev.sluice.core.http;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.config.model.RetryConfig;
 import dev.sluice.core.time.Ticker;
 import dev.sluice.core.upstream.BackendHandler;
+import dev.sluice.core.upstream.Backoff;
 import dev.sluice.core.upstream.Cluster;
 import dev.sluice.core.upstream.Node;
 import dev.sluice.core.upstream.PoolExhaustedException;
@@ -26,8 +28,10 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.net.ConnectException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -54,12 +58,24 @@ import org.jspecify.annotations.Nullable;
 public final class ProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamCallback, UpstreamListener {
 
     private static final System.Logger LOG = System.getLogger(ProxyHandler.class.getName());
+    /** Sent upstream on retries: which attempt this is (as Envoy's x-envoy-attempt-count). */
+    static final AsciiString ATTEMPT = AsciiString.cached("x-sluice-attempt");
 
     private final RequestContext rc;
     private final Ticker ticker;
     private final long maxBodyBytes;
     private final long requestTimeoutNanos;
     private final Runnable requestTimeoutTask = this::onRequestTimeout;
+    private final Runnable retryTask = this::retryNow;
+    private final Replay replay = new Replay();
+    /** Nodes this request was sent to, in order; at most attempts + 1. */
+    private final Node[] tried = new Node[16];
+    private int attempts;
+    private boolean replaying;
+    /** The retry re-sends a head that never left (a connect failure), not a replay. */
+    private boolean resendUnsent;
+    private @Nullable HttpResponseStatus failStatus;
+    private @Nullable String failReason;
     private ChannelHandlerContext ctx;
     private @Nullable ScheduledFuture<?> requestTimer;
     private long bodyBytes;
@@ -141,6 +157,15 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         skipInterim = false;
         spills = 0;
         bodyBytes = 0;
+        replaying = false;
+        resendUnsent = false;
+        attempts = 1;
+        tried[0] = n;
+        RetryConfig retry = cluster.config().retries();
+        replay.begin(head, retry != null && retry.attempts() > 0);
+        if (cluster.retryBudget() != null) {
+            cluster.retryBudget().recordRequest(ticker.nanoTime());
+        }
         node = n;
         n.beginRequest();
         requestTimer = ctx.executor().schedule(requestTimeoutTask, requestTimeoutNanos, TimeUnit.NANOSECONDS);
@@ -159,6 +184,19 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         ((BackendHandler) ch.pipeline().get(UpstreamNames.BACKEND)).attach(this);
         HttpRequest head = pendingHead;
         pendingHead = null;
+        if (attempts > 1) {
+            head.headers().setInt(ATTEMPT, attempts);
+        }
+        if (replaying) {
+            ch.write(head, ch.voidPromise());
+            requestDone = true; // the whole request is sent again; the client's own end, if unread, is dropped later
+            for (HttpContent part : replay.bodyParts()) {
+                ch.write(part, ch.voidPromise());
+            }
+            ch.flush();
+            latencyFrom = ticker.nanoTime();
+            return;
+        }
         ch.writeAndFlush(head, ch.voidPromise());
         if (requestDone) {
             latencyFrom = ticker.nanoTime();
@@ -178,12 +216,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             return;
         }
         n.recordFailure(ticker.nanoTime() - latencyFrom);
-        if (cause instanceof ConnectTimeoutException) {
-            abort(HttpResponseStatus.BAD_GATEWAY, "connect to " + n.address() + " timed out");
-        } else if (cause instanceof ConnectException) {
-            abort(HttpResponseStatus.BAD_GATEWAY, "connect to " + n.address() + " failed: connection refused");
-        } else {
-            abort(HttpResponseStatus.BAD_GATEWAY, "connect to " + n.address() + " failed: " + cause.getMessage());
+        String reason = cause instanceof ConnectTimeoutException ? "connect to " + n.address() + " timed out"
+                : cause instanceof ConnectException ? "connect to " + n.address() + " failed: connection refused"
+                : "connect to " + n.address() + " failed: " + cause.getMessage();
+        if (!retry("connect-failure", HttpResponseStatus.BAD_GATEWAY, reason)) {
+            abort(HttpResponseStatus.BAD_GATEWAY, reason);
         }
     }
 
@@ -230,6 +267,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         Channel up = upstream;
         boolean last = content instanceof LastHttpContent;
         requestDone |= last;
+        replay.keep(content, rc.cluster().config().retries() == null ? 0 : rc.cluster().config().retries().maxReplayBodyBytes().bytes());
         up.writeAndFlush(content, up.voidPromise());
         if (last) {
             latencyFrom = ticker.nanoTime();
@@ -267,8 +305,14 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
                 skipInterim = !(msg instanceof LastHttpContent);
                 return;
             }
+            int code = resp.status().code();
+            node.recordResponse(ticker.nanoTime() - latencyFrom, code >= 500);
+            if ((code == 502 || code == 503 || code == 504)
+                    && retry(Integer.toString(code), HttpResponseStatus.BAD_GATEWAY, "upstream " + node.address() + " answered " + code)) {
+                ReferenceCountUtil.release(msg); // the rest of this answer is dropped with its connection
+                return;
+            }
             responseStarted = true;
-            node.recordResponse(ticker.nanoTime() - latencyFrom, resp.status().code() >= 500);
             upstreamKeepAlive = HttpUtil.isKeepAlive(resp);
             ForwardHeaders.response(resp, rc);
         } else if (skipInterim) {
@@ -333,7 +377,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         if (!responseStarted) {
             node.recordFailure(ticker.nanoTime() - latencyFrom);
             String why = cause == null ? "closed the connection" : "reset the connection";
-            abort(HttpResponseStatus.BAD_GATEWAY, "upstream " + node.address() + " " + why + " before responding");
+            String reason = "upstream " + node.address() + " " + why + " before responding";
+            if (!retry("reset", HttpResponseStatus.BAD_GATEWAY, reason)) {
+                abort(HttpResponseStatus.BAD_GATEWAY, reason);
+            }
         } else {
             // A truncated response: closing is the only honest way to tell the client.
             finish(false);
@@ -355,6 +402,104 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             node.recordFailure(ticker.nanoTime() - latencyFrom);
             abort(HttpResponseStatus.GATEWAY_TIMEOUT, "request not completed within " + ms + "ms (requestTimeout)");
         }
+    }
+
+    /**
+     * Tries the request again on another node if it may be: a retry policy, the failure in
+     * {@code retryOn}, nothing sent to the client yet, the whole request in hand and kept, attempts
+     * and budget left. The failed attempt ends here (its node released, its connection closed); the
+     * next starts after a backoff with full jitter. Returns false when the caller must fail the request.
+     */
+    private boolean retry(String trigger, HttpResponseStatus status, String reason) {
+        Cluster cluster = rc.cluster();
+        RetryConfig cfg = cluster.config().retries();
+        long now = ticker.nanoTime();
+        boolean unsent = pendingHead != null && !replaying; // failed before the first byte went upstream
+        if (cfg == null || responseStarted || !replay.retryable() || attempts > cfg.attempts() || attempts >= tried.length
+                || !cfg.retryOn().contains(trigger) || (!unsent && (!requestDone || !replay.replayable()))
+                || !cluster.retryBudget().tryAcquireRetry(now)) {
+            return false;
+        }
+        HttpRequest keep = unsent ? pendingHead : null;
+        pendingHead = null;
+        endAttempt();
+        resendUnsent = unsent;
+        pendingHead = keep;
+        failStatus = status;
+        failReason = reason;
+        long delay = ThreadLocalRandom.current().nextLong(
+                Backoff.capNanos(cfg.backoff().base().toNanos(), cfg.backoff().max().toNanos(), attempts) + 1);
+        attempts++;
+        cluster.countRetry();
+        LOG.log(System.Logger.Level.DEBUG, "retry request={0} attempt={1} after={2} delayMs={3}",
+                rc.requestId(), attempts, trigger, delay / 1_000_000);
+        ctx.executor().schedule(retryTask, delay, TimeUnit.NANOSECONDS);
+        return true;
+    }
+
+    /** Ends the current attempt but not the exchange: the node is released, the connection closed. */
+    private void endAttempt() {
+        Node n = node;
+        node = null;
+        Channel up = upstream;
+        upstream = null;
+        if (up != null) {
+            ((BackendHandler) up.pipeline().get(UpstreamNames.BACKEND)).detach();
+            n.pool(rc.loopIndex(), ctx.channel().eventLoop()).release(up, false);
+        }
+        HttpRequest head = pendingHead;
+        pendingHead = null;
+        if (head != null) {
+            ReferenceCountUtil.release(head); // a full head is owned here; Replay keeps its own duplicate
+        }
+        if (n != null) {
+            n.endRequest();
+        }
+    }
+
+    /** The backoff is over: send the kept request to a node this request has not tried. */
+    private void retryNow() {
+        if (!active) {
+            return;
+        }
+        Cluster cluster = rc.cluster();
+        Node next = null;
+        for (int i = 0; next == null && i < 2 * cluster.nodes().size() + 2; i++) {
+            Node candidate = cluster.pick(rc);
+            if (candidate == null) {
+                break;
+            }
+            if (!wasTried(candidate)) {
+                next = candidate;
+            }
+        }
+        if (next == null) {
+            abort(failStatus, failReason + " (no other node to retry on)");
+            return;
+        }
+        tried[attempts - 1] = next;
+        node = next;
+        next.beginRequest();
+        latencyFrom = ticker.nanoTime();
+        if (!resendUnsent) {
+            replaying = true;
+            pendingHead = replay.head();
+        }
+        next.pool(rc.loopIndex(), ctx.channel().eventLoop()).acquire(this);
+    }
+
+    private boolean wasTried(Node n) {
+        for (int i = 0; i < attempts - 1; i++) {
+            if (tried[i] == n) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Attempts made for the current request (1 without retries). */
+    public int attempts() {
+        return attempts;
     }
 
     /** Ends the exchange with a local reply if the response has not started, else by closing. */
@@ -392,6 +537,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         if (head != null) {
             ReferenceCountUtil.release(head);
         }
+        replay.clear();
         Channel up = upstream;
         upstream = null;
         if (up != null) {

@@ -22,7 +22,6 @@ public final class Unimplemented {
             Map.entry("server.drainTimeout", "graceful drain is not implemented yet; SIGTERM closes at once"),
             Map.entry("listeners[].tls", "TLS is not implemented yet; the listener serves cleartext"),
             Map.entry("admin", "the admin port is not served yet"),
-            Map.entry("clusters[].retries", "retries are not implemented yet"),
             Map.entry("accessLog", "the access log is not written yet"));
 
     private Unimplemented() {

@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -43,6 +44,8 @@ public final class Cluster {
     private final AdaptiveWeights adaptive;
     private final @Nullable KeyExtractor hashKeys;
     private final CircuitBreaker[] breakers;
+    private final @Nullable RetryBudget retryBudget;
+    private final LongAdder retries = new LongAdder();
     private volatile Picker picker = Picker.EMPTY;
     private volatile @Nullable Executor refresher;
     private volatile Ticker refreshTicker = Ticker.SYSTEM;
@@ -60,6 +63,7 @@ public final class Cluster {
         this.inFlight = requireNonNull(inFlight, "inFlight");
         this.adaptive = new AdaptiveWeights(config.adaptiveWeights());
         this.hashKeys = config.hash().key() == null ? null : new KeyExtractor(config.hash().key(), config.hash().maxKeyLength());
+        this.retryBudget = config.retries() == null ? null : new RetryBudget(config.retries().budgetPercent());
         long tick = config.adaptiveWeights().interval().toNanos();
         long slo = config.circuitBreaker() == null ? Long.MAX_VALUE : config.circuitBreaker().latencySlo().toNanos();
         this.breakers = new CircuitBreaker[this.nodes.size()];
@@ -218,6 +222,21 @@ public final class Cluster {
             LOG.log(System.Logger.Level.INFO, "outlier-ejection cluster={0} node={1} ejections={2} forMs={3}",
                     name(), n.address(), n.ejections(), duration / 1_000_000);
         }
+    }
+
+    /** The retry budget, or null when the cluster does not retry. */
+    public @Nullable RetryBudget retryBudget() {
+        return retryBudget;
+    }
+
+    /** Counts one retry issued (for stats). */
+    public void countRetry() {
+        retries.increment();
+    }
+
+    /** Retries issued so far. */
+    public long retriesIssued() {
+        return retries.sum();
     }
 
     /** Nodes the balancer picks among now (healthy, not ejected, breaker not open). */

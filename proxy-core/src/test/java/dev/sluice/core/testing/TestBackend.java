@@ -62,6 +62,8 @@ public final class TestBackend implements AutoCloseable {
     private final AtomicInteger served = new AtomicInteger();
     private volatile int failPercent;
     private final Queue<Seen> seen = new ConcurrentLinkedQueue<>();
+    private final io.netty.channel.group.ChannelGroup accepted =
+            new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
 
     private TestBackend(String name, int port) throws InterruptedException {
         this.name = name;
@@ -72,6 +74,7 @@ public final class TestBackend implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         connections.incrementAndGet();
+                        accepted.add(ch);
                         ch.pipeline().addLast(new HttpServerCodec(), new Handler());
                     }
                 })
@@ -119,9 +122,14 @@ public final class TestBackend implements AutoCloseable {
         return List.copyOf(seen);
     }
 
+    /** Stops like a crashed process: the listening socket and every open connection go at once (reset). */
     @Override
     public void close() {
         server.close().awaitUninterruptibly();
+        for (Channel ch : accepted) {
+            ch.config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
+        }
+        accepted.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
     }
 
