@@ -216,6 +216,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             return;
         }
         n.recordFailure(ticker.nanoTime() - latencyFrom);
+        if (cause instanceof ConnectTimeoutException) {
+            rc.cluster().countTimeout(Cluster.Timeout.CONNECT);
+        }
         String reason = cause instanceof ConnectTimeoutException ? "connect to " + n.address() + " timed out"
                 : cause instanceof ConnectException ? "connect to " + n.address() + " failed: connection refused"
                 : "connect to " + n.address() + " failed: " + cause.getMessage();
@@ -363,6 +366,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     public void onUpstreamTimeout() {
         if (active && !responseStarted) {
             node.recordFailure(ticker.nanoTime() - latencyFrom);
+            rc.cluster().countTimeout(Cluster.Timeout.RESPONSE);
             abort(HttpResponseStatus.GATEWAY_TIMEOUT,
                     "upstream " + node.address() + " sent no response within " + rc.cluster().config().timeouts().response().toMillis() + "ms");
         }
@@ -395,6 +399,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             return;
         }
         long ms = requestTimeoutNanos / 1_000_000;
+        rc.cluster().countTimeout(Cluster.Timeout.REQUEST);
         if (!requestDone) {
             rc.forceClose();
             abort(HttpResponseStatus.REQUEST_TIMEOUT, "request not received within " + ms + "ms (requestTimeout)");

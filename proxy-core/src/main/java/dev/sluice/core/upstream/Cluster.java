@@ -46,6 +46,9 @@ public final class Cluster {
     private final CircuitBreaker[] breakers;
     private final @Nullable RetryBudget retryBudget;
     private final LongAdder retries = new LongAdder();
+    private final LongAdder connectTimeouts = new LongAdder();
+    private final LongAdder responseTimeouts = new LongAdder();
+    private final LongAdder requestTimeouts = new LongAdder();
     private volatile Picker picker = Picker.EMPTY;
     private volatile @Nullable Executor refresher;
     private volatile Ticker refreshTicker = Ticker.SYSTEM;
@@ -237,6 +240,18 @@ public final class Cluster {
     /** Retries issued so far. */
     public long retriesIssued() {
         return retries.sum();
+    }
+
+    /** The three timeouts, each with its own status and counter. */
+    public enum Timeout { CONNECT, RESPONSE, REQUEST }
+
+    public void countTimeout(Timeout kind) {
+        (kind == Timeout.CONNECT ? connectTimeouts : kind == Timeout.RESPONSE ? responseTimeouts : requestTimeouts).increment();
+    }
+
+    /** Timeouts of one kind so far: connect (502), response (504), request (408 or 504). */
+    public long timeouts(Timeout kind) {
+        return (kind == Timeout.CONNECT ? connectTimeouts : kind == Timeout.RESPONSE ? responseTimeouts : requestTimeouts).sum();
     }
 
     /** Nodes the balancer picks among now (healthy, not ejected, breaker not open). */

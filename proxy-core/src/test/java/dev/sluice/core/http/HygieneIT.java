@@ -163,6 +163,7 @@ class HygieneIT {
             assertEquals("request not completed within 2000ms (requestTimeout)\n", r.body());
         }
         assertEquals(0, sluice.server().clusters().get("c").nodes().get(0).inFlight());
+        assertTrue(sluice.server().clusters().get("c").timeouts(dev.sluice.core.upstream.Cluster.Timeout.REQUEST) >= 1);
     }
 
     @Test

@@ -336,6 +336,7 @@ class ProxyIT {
         assertEquals(504, r.statusCode());
         assertTrue(r.body().startsWith("upstream 127.0.0.1:" + a.port() + " sent no response within 300ms"), r.body());
         assertEquals(0, sluice.server().clusters().get("slow").nodes().get(0).inFlight());
+        assertTrue(sluice.server().clusters().get("slow").timeouts(dev.sluice.core.upstream.Cluster.Timeout.RESPONSE) >= 1);
     }
 
     @Test
