@@ -2,6 +2,7 @@ package dev.sluice.config.model;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Duration;
 import java.util.List;
 
 public record ClusterConfig(
@@ -20,7 +21,9 @@ public record ClusterConfig(
         @Key(doc = "upstream connection pool") PoolConfig pool,
         @Key(doc = "the nodes; an empty cluster answers 503") List<BackendConfig> backends,
         @Key(doc = "when fewer than this percent of nodes are eligible, spread over all nodes (Envoy's panic mode); 0 = off",
-                value = "0", min = 0, max = 100) int panicThresholdPercent) {
+                value = "0", min = 0, max = 100) int panicThresholdPercent,
+        @Key(doc = "backends given as host names are re-resolved this often; every address is a node", value = "30s")
+        Duration dnsRefresh) {
 
     public ClusterConfig {
         requireNonNull(name, "name");
@@ -33,5 +36,6 @@ public record ClusterConfig(
         requireNonNull(timeouts, "timeouts");
         requireNonNull(pool, "pool");
         backends = List.copyOf(backends);
+        requireNonNull(dnsRefresh, "dnsRefresh");
     }
 }

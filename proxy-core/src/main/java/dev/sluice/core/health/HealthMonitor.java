@@ -7,7 +7,6 @@ import dev.sluice.core.time.Ticker;
 import dev.sluice.core.upstream.Cluster;
 import dev.sluice.core.upstream.Node;
 import io.netty.channel.EventLoop;
-import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -37,11 +36,14 @@ public final class HealthMonitor implements AutoCloseable {
         this.cluster = requireNonNull(cluster, "cluster");
         this.config = requireNonNull(cluster.config().healthCheck(), "healthCheck");
         this.ticker = requireNonNull(ticker, "ticker");
-        List<Node> nodes = cluster.nodes();
-        for (Node n : nodes) {
+        for (Node n : cluster.nodes()) {
             EventLoop loop = loopFor.apply(n);
             new NodeProbes(n, loop, checkerFor.apply(loop)).schedule();
         }
+        cluster.onNodeAdded(n -> {
+            EventLoop loop = loopFor.apply(n);
+            new NodeProbes(n, loop, checkerFor.apply(loop)).schedule();
+        });
     }
 
     long nextDelayNanos() {
@@ -70,7 +72,7 @@ public final class HealthMonitor implements AutoCloseable {
         }
 
         void schedule() {
-            if (!closed && !loop.isShuttingDown()) {
+            if (!closed && !loop.isShuttingDown() && cluster.nodes().contains(node)) { // a removed node is no longer probed
                 loop.schedule(this, nextDelayNanos(), TimeUnit.NANOSECONDS);
             }
         }

@@ -18,6 +18,7 @@ import dev.sluice.core.http.Router;
 import dev.sluice.core.ratelimit.GradientLimiter;
 import dev.sluice.core.time.Ticker;
 import dev.sluice.core.upstream.Cluster;
+import dev.sluice.core.upstream.DnsRefresher;
 import dev.sluice.core.upstream.Node;
 import dev.sluice.core.upstream.UpstreamConnector;
 import io.netty.bootstrap.ServerBootstrap;
@@ -28,9 +29,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,6 +38,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 
 /**
  * A running Sluice data plane: one event-loop group serving every listener and every upstream
@@ -61,6 +61,8 @@ public final class SluiceServer implements AutoCloseable {
     private final Router router;
     private final Ingress ingress;
     private final List<HealthMonitor> monitors = new ArrayList<>();
+    private final Map<Cluster, DnsRefresher> dnsRefreshers = new LinkedHashMap<>();
+    private final DnsRefresher.Resolver resolver = DnsRefresher.Resolver.SYSTEM;
     /** Recomputes effective weights and rebuilds pickers, off the event loops. */
     private final ScheduledExecutorService refresher;
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
@@ -72,16 +74,15 @@ public final class SluiceServer implements AutoCloseable {
         this.transport = Transport.detect();
         int threads = config.server().eventLoopThreads() == 0
                 ? Runtime.getRuntime().availableProcessors() : config.server().eventLoopThreads();
-        // Resolve every backend before any thread starts, so a bad name fails start-up cleanly.
-        List<ConfigProblem> problems = new ArrayList<>();
-        Map<String, InetSocketAddress> resolved = resolveBackends(config, lines, problems);
-        if (!problems.isEmpty()) {
-            throw new ConfigException("backends", problems);
-        }
         this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("sluice-loop", false),
                 transport.ioHandlerFactory());
         this.loops = new EventLoops(group);
-        this.clusters = buildClusters(config, resolved);
+        List<ConfigProblem> problems = new ArrayList<>();
+        this.clusters = buildClusters(config, lines, problems);
+        if (!problems.isEmpty()) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw new ConfigException("backends", problems);
+        }
         this.router = new Router(config.routes(), clusters);
         this.ingress = Ingress.of(config, ticker);
         this.refresher = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("sluice-refresh", true));
@@ -137,39 +138,32 @@ public final class SluiceServer implements AutoCloseable {
         }
     }
 
-    private static Map<String, InetSocketAddress> resolveBackends(ProxyConfig config, SourceMap lines, List<ConfigProblem> problems) {
-        Map<String, InetSocketAddress> out = new LinkedHashMap<>();
+    /**
+     * Builds every cluster, resolving each backend host (all of its addresses) on this thread
+     * before any event loop runs; a name that does not resolve is reported with its key path.
+     */
+    private Map<String, Cluster> buildClusters(ProxyConfig config, SourceMap lines, List<ConfigProblem> problems) {
+        Map<String, Cluster> out = new LinkedHashMap<>();
         for (int i = 0; i < config.clusters().size(); i++) {
-            List<BackendConfig> backends = config.clusters().get(i).backends();
-            for (int j = 0; j < backends.size(); j++) {
-                BackendConfig b = backends.get(j);
-                String key = b.address().toString();
-                if (out.containsKey(key)) {
-                    continue;
-                }
-                try {
-                    out.put(key, new InetSocketAddress(InetAddress.getByName(b.address().host()), b.address().port()));
-                } catch (UnknownHostException e) {
+            ClusterConfig c = config.clusters().get(i);
+            UpstreamConnector connector = new UpstreamConnector(transport.clientChannels(), c);
+            AtomicInteger inFlight = new AtomicInteger();
+            BiFunction<BackendConfig, InetSocketAddress, Node> factory = (b, sa) ->
+                    new Node(c.name(), b.address(), sa, b.weight(), connector, loops.size(), inFlight);
+            List<Node> nodes = DnsRefresher.resolve(c.backends(), List.of(), resolver, factory);
+            for (int j = 0; j < c.backends().size(); j++) {
+                BackendConfig b = c.backends().get(j);
+                if (nodes.stream().noneMatch(n -> n.address().equals(b.address()))) {
                     String path = "clusters[" + i + "].backends[" + j + "].address";
                     problems.add(new ConfigProblem(path, lines.line(path), b.address().host() + " cannot be resolved"));
                 }
             }
-        }
-        return out;
-    }
-
-    private Map<String, Cluster> buildClusters(ProxyConfig config, Map<String, InetSocketAddress> resolved) {
-        Map<String, Cluster> out = new LinkedHashMap<>();
-        for (ClusterConfig c : config.clusters()) {
-            UpstreamConnector connector = new UpstreamConnector(transport.clientChannels(), c);
-            AtomicInteger inFlight = new AtomicInteger();
-            List<Node> nodes = new ArrayList<>();
-            for (BackendConfig b : c.backends()) {
-                nodes.add(new Node(c.name(), b.address(), resolved.get(b.address().toString()), b.weight(), connector,
-                        loops.size(), inFlight));
-            }
             Balancer balancer = Balancers.create(c, inFlight, RandomSource.THREAD_LOCAL);
-            out.put(c.name(), new Cluster(c, nodes, balancer, inFlight, ticker.nanoTime()));
+            Cluster cluster = new Cluster(c, nodes, balancer, inFlight, ticker.nanoTime());
+            out.put(c.name(), cluster);
+            if (DnsRefresher.hasNames(c.backends())) {
+                dnsRefreshers.put(cluster, new DnsRefresher(cluster, resolver, factory, ticker));
+            }
         }
         return out;
     }
@@ -185,10 +179,9 @@ public final class SluiceServer implements AutoCloseable {
             if (c.config().healthCheck() == null) {
                 continue;
             }
-            List<Node> nodes = c.nodes();
             monitors.add(new HealthMonitor(c, ticker,
                     loop -> new HttpHealthChecker(c.config().healthCheck(), loop, transport.clientChannels()),
-                    node -> byIndex[nodes.indexOf(node) % byIndex.length]));
+                    node -> byIndex[Math.floorMod(node.socketAddress().hashCode(), byIndex.length)]));
         }
     }
 
@@ -201,6 +194,10 @@ public final class SluiceServer implements AutoCloseable {
             long period = config.shedding().interval().toNanos();
             refresher.scheduleAtFixedRate(g::update, period, period, TimeUnit.NANOSECONDS);
         }
+        dnsRefreshers.forEach((c, dns) -> {
+            long period = c.config().dnsRefresh().toNanos();
+            refresher.scheduleWithFixedDelay(dns, period, period, TimeUnit.NANOSECONDS);
+        });
         for (Cluster c : clusters.values()) {
             c.refreshOn(refresher, ticker);
             long period = c.config().adaptiveWeights().interval().toNanos();

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
@@ -38,12 +39,14 @@ public final class Cluster {
     static final double WEIGHT_STEP = 0.01;
 
     private final ClusterConfig config;
-    private final List<Node> nodes;
+    private volatile List<Node> nodes;
     private final Balancer balancer;
     private final AtomicInteger inFlight;
     private final AdaptiveWeights adaptive;
     private final @Nullable KeyExtractor hashKeys;
-    private final CircuitBreaker[] breakers;
+    private final long tickNanos;
+    private final long sloNanos;
+    private volatile Consumer<Node> onAdded = n -> { };
     private final @Nullable RetryBudget retryBudget;
     private final LongAdder retries = new LongAdder();
     private final LongAdder connectTimeouts = new LongAdder();
@@ -67,12 +70,10 @@ public final class Cluster {
         this.adaptive = new AdaptiveWeights(config.adaptiveWeights());
         this.hashKeys = config.hash().key() == null ? null : new KeyExtractor(config.hash().key(), config.hash().maxKeyLength());
         this.retryBudget = config.retries() == null ? null : new RetryBudget(config.retries().budgetPercent());
-        long tick = config.adaptiveWeights().interval().toNanos();
-        long slo = config.circuitBreaker() == null ? Long.MAX_VALUE : config.circuitBreaker().latencySlo().toNanos();
-        this.breakers = new CircuitBreaker[this.nodes.size()];
-        for (int i = 0; i < breakers.length; i++) {
-            this.nodes.get(i).own(this, slo);
-            breakers[i] = config.circuitBreaker() == null ? null : new CircuitBreaker(config.circuitBreaker(), tick);
+        this.tickNanos = config.adaptiveWeights().interval().toNanos();
+        this.sloNanos = config.circuitBreaker() == null ? Long.MAX_VALUE : config.circuitBreaker().latencySlo().toNanos();
+        for (Node n : this.nodes) {
+            own(n);
         }
         if (config.slowStart().rampOnStart()) {
             for (Node n : this.nodes) {
@@ -114,6 +115,48 @@ public final class Cluster {
         return picker.pick(ctx);
     }
 
+    private void own(Node n) {
+        n.own(this, sloNanos, config.circuitBreaker() == null ? null : new CircuitBreaker(config.circuitBreaker(), tickNanos));
+    }
+
+    /** Called with every node that joins later (DNS): the health monitor starts probing it. */
+    public void onNodeAdded(Consumer<Node> listener) {
+        this.onAdded = requireNonNull(listener, "listener");
+    }
+
+    /**
+     * Replaces the membership (DNS re-resolution). Nodes in both lists keep everything they have;
+     * new ones enter slow start; removed ones leave the picker at once, finish their in-flight
+     * requests, and close their idle connections.
+     */
+    public synchronized void updateMembers(List<Node> members, long nowNanos) {
+        List<Node> before = nodes;
+        List<Node> after = List.copyOf(members);
+        for (Node n : after) {
+            if (!before.contains(n)) {
+                own(n);
+                n.startSlowStart(nowNanos);
+                LOG.log(System.Logger.Level.INFO, "node-added cluster={0} node={1} ip={2}", name(), n.address(),
+                        n.socketAddress().getAddress().getHostAddress());
+            }
+        }
+        nodes = after;
+        for (Node n : before) {
+            if (!after.contains(n)) {
+                n.retire();
+                LOG.log(System.Logger.Level.INFO, "node-removed cluster={0} node={1} ip={2} inFlight={3}", name(), n.address(),
+                        n.socketAddress().getAddress().getHostAddress(), n.inFlight());
+            }
+        }
+        built = null; // membership changed: rebuild
+        refresh(nowNanos);
+        for (Node n : after) {
+            if (!before.contains(n)) {
+                onAdded.accept(n);
+            }
+        }
+    }
+
     /**
      * Where {@link #requestRefresh} runs refreshes (the server's refresh thread); null runs them
      * on the calling thread, as tests do.
@@ -148,6 +191,7 @@ public final class Cluster {
      */
     public synchronized void refresh(long nowNanos) {
         lastRefreshNanos = nowNanos;
+        List<Node> nodes = this.nodes;
         Node.Outcomes[] outcomes = new Node.Outcomes[nodes.size()];
         for (int i = 0; i < outcomes.length; i++) {
             outcomes[i] = nodes.get(i).drainOutcomes();
@@ -159,8 +203,8 @@ public final class Cluster {
         for (int i = 0; i < weights.length; i++) {
             Node n = nodes.get(i);
             Node.Breaker before = n.breaker();
-            if (breakers[i] != null) {
-                Node.Breaker after = breakers[i].onTick(outcomes[i], nowNanos);
+            if (n.breakerLogic() != null) {
+                Node.Breaker after = n.breakerLogic().onTick(outcomes[i], nowNanos);
                 n.breaker(after);
                 if (after != before) {
                     LOG.log(System.Logger.Level.INFO, "breaker-transition cluster={0} node={1} state={2}",
@@ -181,7 +225,7 @@ public final class Cluster {
         eligibleCount = eligible.size();
         panic = !nodes.isEmpty() && eligible.size() * 100 < config.panicThresholdPercent() * nodes.size();
         List<Node> members = panic ? nodes : eligible;
-        boolean changed = built == null || !members.equals(builtMembers);
+        boolean changed = built == null || built.length != weights.length || !members.equals(builtMembers);
         for (int i = 0; !changed && i < weights.length; i++) {
             changed = Math.abs(weights[i] - built[i]) > WEIGHT_STEP * Math.max(weights[i], built[i]);
         }
@@ -194,6 +238,7 @@ public final class Cluster {
 
     /** Ejects nodes whose failure streak reached the threshold (within maxEjectedPercent) and returns those whose time is up. */
     private void ejections(long nowNanos) {
+        List<Node> nodes = this.nodes;
         OutlierDetectionConfig od = config.outlierDetection();
         if (od == null) {
             return;

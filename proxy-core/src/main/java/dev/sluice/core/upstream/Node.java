@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.sluice.config.model.HostPort;
 import dev.sluice.core.balance.SlowStart;
+import dev.sluice.core.health.CircuitBreaker;
 import io.netty.channel.EventLoop;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -52,6 +53,7 @@ public final class Node {
     private volatile long ejectedUntil;
     private volatile Breaker breaker = Breaker.CLOSED;
     private int ejections; // refresh-confined
+    private CircuitBreaker breakerLogic; // refresh-confined; null without a circuitBreaker config
 
     // Written by the cluster's refresh only.
     private double latencyEwma = Double.NaN;
@@ -161,9 +163,24 @@ public final class Node {
         failureStreak.set(0);
     }
 
-    void own(Cluster cluster, long slowNanos) {
+    void own(Cluster cluster, long slowNanos, CircuitBreaker breakerLogic) {
         this.owner = cluster;
         this.slowNanos = slowNanos;
+        this.breakerLogic = breakerLogic;
+    }
+
+    CircuitBreaker breakerLogic() {
+        return breakerLogic;
+    }
+
+    /** The node left its cluster: close its idle pooled connections (each on its own loop); busy ones finish first. */
+    void retire() {
+        owner = null;
+        for (UpstreamPool p : pools) {
+            if (p != null) {
+                p.closeIdleLater();
+            }
+        }
     }
 
     /** Whether active health checks (if any) consider the node healthy. */

@@ -62,6 +62,16 @@ public final class UpstreamPool {
         }
     }
 
+    /** Closes every idle connection, on this pool's loop (callable from any thread). */
+    void closeIdleLater() {
+        loop.execute(() -> {
+            Channel ch;
+            while ((ch = idle.pollFirst()) != null) {
+                ch.close();
+            }
+        });
+    }
+
     /** Connections idle in this pool. */
     public int idleCount() {
         return idle.size();
