@@ -133,9 +133,21 @@ public final class Main {
             }
             return BAD_CONFIG;
         }
+        AdminServer admin;
+        try {
+            admin = new AdminServer(server, loaded.config().admin().bind());
+        } catch (RuntimeException e) {
+            System.err.println("sluice: admin.bind " + loaded.config().admin().bind() + " cannot be bound: " + e.getMessage());
+            server.close();
+            if (backends != null) {
+                backends.close();
+            }
+            return BAD_CONFIG;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         DemoBackends demoBackends = backends;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            admin.close();
             server.close();
             if (demoBackends != null) {
                 demoBackends.close();
@@ -146,6 +158,7 @@ public final class Main {
         for (ListenerConfig l : loaded.config().listeners()) {
             out.println("Sluice ready: listener " + l.name() + " on " + server.address(l.name()));
         }
+        out.println("Admin port on " + admin.address() + " (/health/live, /health/ready, /stats, /config)");
         if (demo) {
             InetSocketAddress a = server.address(loaded.config().listeners().get(0).name());
             String base = "http://" + a.getHostString() + ":" + a.getPort();

@@ -215,7 +215,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             spillOver(n);
             return;
         }
-        n.recordFailure(ticker.nanoTime() - latencyFrom);
+        recordFailure(n);
         if (cause instanceof ConnectTimeoutException) {
             rc.cluster().countTimeout(Cluster.Timeout.CONNECT);
         }
@@ -291,7 +291,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         if (msg.decoderResult().isFailure()) {
             // Not HTTP: nothing of it may reach the client, and the connection cannot be reused.
             ReferenceCountUtil.release(msg);
-            node.recordFailure(ticker.nanoTime() - latencyFrom);
+            recordFailure(node);
             String reason = "upstream " + node.address() + " sent a malformed response";
             if (responseStarted) {
                 finish(false);
@@ -309,7 +309,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
                 return;
             }
             int code = resp.status().code();
-            node.recordResponse(ticker.nanoTime() - latencyFrom, code >= 500);
+            long now = ticker.nanoTime();
+            node.recordResponse(now, now - latencyFrom, code >= 500);
             if ((code == 502 || code == 503 || code == 504)
                     && retry(Integer.toString(code), HttpResponseStatus.BAD_GATEWAY, "upstream " + node.address() + " answered " + code)) {
                 ReferenceCountUtil.release(msg); // the rest of this answer is dropped with its connection
@@ -365,7 +366,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     @Override
     public void onUpstreamTimeout() {
         if (active && !responseStarted) {
-            node.recordFailure(ticker.nanoTime() - latencyFrom);
+            recordFailure(node);
             rc.cluster().countTimeout(Cluster.Timeout.RESPONSE);
             abort(HttpResponseStatus.GATEWAY_TIMEOUT,
                     "upstream " + node.address() + " sent no response within " + rc.cluster().config().timeouts().response().toMillis() + "ms");
@@ -379,7 +380,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         }
         upstream = null;
         if (!responseStarted) {
-            node.recordFailure(ticker.nanoTime() - latencyFrom);
+            recordFailure(node);
             String why = cause == null ? "closed the connection" : "reset the connection";
             String reason = "upstream " + node.address() + " " + why + " before responding";
             if (!retry("reset", HttpResponseStatus.BAD_GATEWAY, reason)) {
@@ -404,7 +405,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             rc.forceClose();
             abort(HttpResponseStatus.REQUEST_TIMEOUT, "request not received within " + ms + "ms (requestTimeout)");
         } else {
-            node.recordFailure(ticker.nanoTime() - latencyFrom);
+            recordFailure(node);
             abort(HttpResponseStatus.GATEWAY_TIMEOUT, "request not completed within " + ms + "ms (requestTimeout)");
         }
     }
@@ -500,6 +501,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             }
         }
         return false;
+    }
+
+    private void recordFailure(Node n) {
+        long now = ticker.nanoTime();
+        n.recordFailure(now, now - latencyFrom);
     }
 
     /** Attempts made for the current request (1 without retries). */

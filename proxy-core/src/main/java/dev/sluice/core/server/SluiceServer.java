@@ -15,6 +15,7 @@ import dev.sluice.core.balance.RandomSource;
 import dev.sluice.core.health.HealthMonitor;
 import dev.sluice.core.health.HttpHealthChecker;
 import dev.sluice.core.http.Router;
+import dev.sluice.core.metrics.Snapshots;
 import dev.sluice.core.ratelimit.GradientLimiter;
 import dev.sluice.core.time.Ticker;
 import dev.sluice.core.upstream.Cluster;
@@ -160,6 +161,7 @@ public final class SluiceServer implements AutoCloseable {
             }
             Balancer balancer = Balancers.create(c, inFlight, RandomSource.THREAD_LOCAL);
             Cluster cluster = new Cluster(c, nodes, balancer, inFlight, ticker.nanoTime());
+            cluster.hotSpotFactor(config.admin().hotSpotFactor());
             out.put(c.name(), cluster);
             if (DnsRefresher.hasNames(c.backends())) {
                 dnsRefreshers.put(cluster, new DnsRefresher(cluster, resolver, factory, ticker));
@@ -218,6 +220,26 @@ public final class SluiceServer implements AutoCloseable {
             throw new IllegalArgumentException("listener: " + listenerName + " (expected one of: " + listeners.keySet() + ")");
         }
         return (InetSocketAddress) ch.localAddress();
+    }
+
+    /** Every cluster as the admin port reports it, now. */
+    public List<Snapshots.ClusterSnapshot> snapshot() {
+        long now = ticker.nanoTime();
+        List<Snapshots.ClusterSnapshot> out = new ArrayList<>();
+        for (Cluster c : clusters.values()) {
+            out.add(Snapshots.of(c, now));
+        }
+        return out;
+    }
+
+    /** Whether some cluster has an eligible node (for readiness). */
+    public boolean anyClusterServing() {
+        for (Cluster c : clusters.values()) {
+            if (c.eligibleCount() > 0) {
+                return true;
+            }
+        }
+        return clusters.isEmpty();
     }
 
     /** The process-wide ingress protections (shedding, rate limits). */

@@ -47,6 +47,8 @@ public final class Cluster {
     private final long tickNanos;
     private final long sloNanos;
     private volatile Consumer<Node> onAdded = n -> { };
+    private volatile double hotSpotFactor = 1.3;
+    private volatile double meanQps;
     private final @Nullable RetryBudget retryBudget;
     private final LongAdder retries = new LongAdder();
     private final LongAdder connectTimeouts = new LongAdder();
@@ -117,6 +119,19 @@ public final class Cluster {
 
     private void own(Node n) {
         n.own(this, sloNanos, config.circuitBreaker() == null ? null : new CircuitBreaker(config.circuitBreaker(), tickNanos));
+    }
+
+    /** Least 10 s QPS a node needs to be called hot, so an idle cluster flags no noise. */
+    public static final double HOT_FLOOR_QPS = 1.0;
+
+    /** A node is hot when its 10 s QPS exceeds {@code factor} x the cluster's mean ({@code admin.hotSpotFactor}). */
+    public void hotSpotFactor(double factor) {
+        this.hotSpotFactor = factor;
+    }
+
+    /** The cluster's mean 10 s QPS per node, as of the last refresh. */
+    public double meanQps() {
+        return meanQps;
     }
 
     /** Called with every node that joins later (DNS): the health monitor starts probing it. */
@@ -198,6 +213,7 @@ public final class Cluster {
         }
         adaptive.update(nodes, outcomes, nowNanos);
         ejections(nowNanos);
+        hotSpots(nodes, nowNanos);
         List<Node> eligible = new ArrayList<>(nodes.size());
         double[] weights = new double[nodes.size()];
         for (int i = 0; i < weights.length; i++) {
@@ -233,6 +249,37 @@ public final class Cluster {
             picker = balancer.newPicker(members, nowNanos);
             built = weights;
             builtMembers = List.copyOf(members);
+        }
+    }
+
+    /**
+     * Flags nodes whose 10 s QPS exceeds hotSpotFactor x the mean (and the floor); a hot node cools
+     * only below halfway between the mean and that threshold, so the flag does not flap.
+     */
+    private void hotSpots(List<Node> nodes, long nowNanos) {
+        if (nodes.isEmpty()) {
+            meanQps = 0;
+            return;
+        }
+        double[] qps = new double[nodes.size()];
+        double sum = 0;
+        for (int i = 0; i < qps.length; i++) {
+            qps[i] = nodes.get(i).stats().qps(nowNanos, 10);
+            sum += qps[i];
+        }
+        double mean = sum / qps.length;
+        meanQps = mean;
+        double factor = hotSpotFactor;
+        double cool = (1 + factor) / 2;
+        for (int i = 0; i < qps.length; i++) {
+            Node n = nodes.get(i);
+            boolean hot = qps[i] >= HOT_FLOOR_QPS && qps[i] > (n.hot() ? cool : factor) * mean;
+            if (hot != n.hot()) {
+                n.hot(hot);
+                LOG.log(System.Logger.Level.INFO, "hot-spot cluster={0} node={1} hot={2} qps10={3} mean={4}",
+                        name(), n.address(), hot, String.format(java.util.Locale.ROOT, "%.1f", qps[i]),
+                        String.format(java.util.Locale.ROOT, "%.1f", mean));
+            }
         }
     }
 

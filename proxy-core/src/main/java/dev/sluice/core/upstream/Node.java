@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.sluice.config.model.HostPort;
 import dev.sluice.core.balance.SlowStart;
 import dev.sluice.core.health.CircuitBreaker;
+import dev.sluice.core.metrics.NodeStats;
 import io.netty.channel.EventLoop;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -43,6 +44,8 @@ public final class Node {
     private final LongAdder slow = new LongAdder();
     private final LongAdder latencyNanos = new LongAdder();
     private final AtomicInteger failureStreak = new AtomicInteger();
+    private final NodeStats stats = new NodeStats();
+    private volatile boolean hot;
     /** The cluster that owns this node; set once when the cluster is built. */
     private volatile Cluster owner;
     private volatile long slowNanos = Long.MAX_VALUE;
@@ -130,6 +133,18 @@ public final class Node {
     }
 
     /** A response head arrived {@code latencyNanos} after the request was sent; a 5xx counts as a failure. */
+    public void recordResponse(long nowNanos, long latencyNanos, boolean serverError) {
+        stats.record(nowNanos, latencyNanos, serverError);
+        recordResponse(latencyNanos, serverError);
+    }
+
+    /** A failure at {@code nowNanos}: also counted in the node's statistics. */
+    public void recordFailure(long nowNanos, long latencyNanos) {
+        stats.record(nowNanos, latencyNanos, true);
+        recordFailure(latencyNanos);
+    }
+
+    /** As {@link #recordResponse(long, long, boolean)} without statistics (balancer tests and simulations). */
     public void recordResponse(long latencyNanos, boolean serverError) {
         if (serverError) {
             recordFailure(latencyNanos);
@@ -152,6 +167,20 @@ public final class Node {
         if (c != null) {
             c.onFailureStreak(streak);
         }
+    }
+
+    /** Counts, QPS, error rate and latency percentiles for the admin port. */
+    public NodeStats stats() {
+        return stats;
+    }
+
+    /** Whether the cluster's hot-spot detection flags this node now. */
+    public boolean hot() {
+        return hot;
+    }
+
+    void hot(boolean h) {
+        hot = h;
     }
 
     /** Consecutive failures since the last success. */

@@ -1,0 +1,205 @@
+package dev.sluice.admin;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
+import dev.sluice.config.model.ByteSize;
+import dev.sluice.config.model.HostPort;
+import dev.sluice.config.model.Rate;
+import dev.sluice.config.model.YamlName;
+import dev.sluice.core.server.SluiceServer;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The admin port: its own Netty server and thread on {@code admin.bind}, never a public
+ * listener's address (the configuration refuses that). Read-only views of the core, plus
+ * {@code POST} controls that require {@code Authorization: Bearer <admin.token>} when a token is
+ * set. Admin requests are small and rare, so they are aggregated here (never on the proxy path).
+ */
+public final class AdminServer implements AutoCloseable {
+
+    private static final int MAX_ADMIN_REQUEST = 64 * 1024;
+
+    private final SluiceServer proxy;
+    private final String token;
+    private final ObjectMapper json;
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("sluice-admin", true),
+            NioIoHandler.newFactory());
+    private final Channel channel;
+
+    public AdminServer(SluiceServer proxy, HostPort bind) throws InterruptedException {
+        this.proxy = requireNonNull(proxy, "proxy");
+        this.token = proxy.config().admin().token();
+        this.json = mapper();
+        InetSocketAddress address = bind.isWildcard() ? new InetSocketAddress(bind.port()) : new InetSocketAddress(bind.host(), bind.port());
+        this.channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_ADMIN_REQUEST), new Router());
+                    }
+                })
+                .bind(address).sync().channel();
+    }
+
+    static ObjectMapper mapper() {
+        SimpleModule yamlForms = new SimpleModule("sluice-values");
+        yamlForms.addSerializer(ByteSize.class, ToStringSerializer.instance);
+        yamlForms.addSerializer(Rate.class, ToStringSerializer.instance);
+        yamlForms.addSerializer(HostPort.class, ToStringSerializer.instance);
+        yamlForms.addSerializer(Duration.class, new com.fasterxml.jackson.databind.JsonSerializer<Duration>() {
+            @Override
+            public void serialize(Duration d, com.fasterxml.jackson.core.JsonGenerator g,
+                    com.fasterxml.jackson.databind.SerializerProvider p) throws IOException {
+                g.writeString(d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms");
+            }
+        });
+        yamlForms.addSerializer(Enum.class, new com.fasterxml.jackson.databind.JsonSerializer<Enum>() {
+            @Override
+            public void serialize(Enum e, com.fasterxml.jackson.core.JsonGenerator g,
+                    com.fasterxml.jackson.databind.SerializerProvider p) throws IOException {
+                g.writeString(e instanceof YamlName y ? y.yamlName() : e.name().toLowerCase(java.util.Locale.ROOT));
+            }
+        });
+        return new ObjectMapper().registerModule(yamlForms).enable(SerializationFeature.INDENT_OUTPUT);
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    /** Whether a drain was requested (readiness answers 503 from then on). */
+    public boolean draining() {
+        return draining.get();
+    }
+
+    @Override
+    public void close() {
+        channel.close().awaitUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+
+    /** Dispatches to one small method per endpoint. */
+    private final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) throws Exception {
+            String path = req.uri().split("\\?", 2)[0];
+            boolean get = HttpMethod.GET.equals(req.method());
+            boolean post = HttpMethod.POST.equals(req.method());
+            FullHttpResponse resp;
+            if (get && path.equals("/health/live")) {
+                resp = text(HttpResponseStatus.OK, "live");
+            } else if (get && path.equals("/health/ready")) {
+                resp = ready();
+            } else if (get && path.equals("/stats")) {
+                resp = bytes(HttpResponseStatus.OK, "application/json", json.writeValueAsBytes(new Stats(proxy.snapshot())));
+            } else if (get && path.equals("/config")) {
+                resp = bytes(HttpResponseStatus.OK, "application/json", json.writeValueAsBytes(Redacted.of(proxy.config())));
+            } else if (post && (path.equals("/drain") || path.equals("/reload"))) {
+                if (!authorized(req)) {
+                    resp = text(HttpResponseStatus.UNAUTHORIZED, "missing or wrong bearer token (admin.token)");
+                    resp.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+                } else if (path.equals("/drain")) {
+                    draining.set(true);
+                    resp = text(HttpResponseStatus.OK, "draining: readiness now answers 503");
+                } else {
+                    resp = text(HttpResponseStatus.NOT_IMPLEMENTED, "reload is not implemented yet");
+                }
+            } else if (path.equals("/health/live") || path.equals("/health/ready") || path.equals("/stats")
+                    || path.equals("/config") || path.equals("/drain") || path.equals("/reload")) {
+                resp = text(HttpResponseStatus.METHOD_NOT_ALLOWED, req.method() + " " + path + " is not allowed");
+            } else {
+                resp = text(HttpResponseStatus.NOT_FOUND, "no admin endpoint " + path);
+            }
+            boolean keepAlive = HttpUtil.isKeepAlive(req);
+            HttpUtil.setKeepAlive(resp, keepAlive);
+            var f = ctx.writeAndFlush(resp);
+            if (!keepAlive) {
+                f.addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+
+        private FullHttpResponse ready() {
+            if (draining.get()) {
+                return text(HttpResponseStatus.SERVICE_UNAVAILABLE, "draining");
+            }
+            if (!proxy.anyClusterServing()) {
+                return text(HttpResponseStatus.SERVICE_UNAVAILABLE, "no cluster has a healthy node");
+            }
+            return text(HttpResponseStatus.OK, "ready");
+        }
+
+        private boolean authorized(FullHttpRequest req) {
+            if (token.isEmpty()) {
+                return true;
+            }
+            String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+            byte[] expected = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+            return auth != null && MessageDigest.isEqual(expected, auth.getBytes(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    private static FullHttpResponse text(HttpResponseStatus status, String body) {
+        return bytes(status, "text/plain; charset=utf-8", (body + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static FullHttpResponse bytes(HttpResponseStatus status, String type, byte[] body) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                io.netty.buffer.Unpooled.wrappedBuffer(body));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, type).setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        return r;
+    }
+
+    /** The {@code /stats} document. */
+    record Stats(java.util.List<dev.sluice.core.metrics.Snapshots.ClusterSnapshot> clusters) {
+    }
+
+    /** The {@code /config} document: the effective configuration with the admin token hidden. */
+    static final class Redacted {
+        private Redacted() {
+        }
+
+        static Object of(dev.sluice.config.model.ProxyConfig c) {
+            var a = c.admin();
+            var admin = new dev.sluice.config.model.AdminConfig(a.bind(), a.hotSpotFactor(), a.token().isEmpty() ? "" : "<redacted>");
+            return new dev.sluice.config.model.ProxyConfig(c.server(), c.listeners(), admin, c.shedding(), c.rateLimits(),
+                    c.routes(), c.clusters(), c.accessLog());
+        }
+    }
+}
