@@ -79,6 +79,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     private ChannelHandlerContext ctx;
     private @Nullable ScheduledFuture<?> requestTimer;
     private long bodyBytes;
+    private long exchangeStart;
 
     private boolean active;
     private @Nullable HttpRequest pendingHead;
@@ -157,6 +158,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         skipInterim = false;
         spills = 0;
         bodyBytes = 0;
+        exchangeStart = ticker.nanoTime();
         replaying = false;
         resendUnsent = false;
         attempts = 1;
@@ -537,6 +539,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     /** Ends the exchange: exactly one {@link Node#endRequest}; the upstream goes back to its pool or is closed. */
     private void finish(boolean reuse) {
         active = false;
+        if (node != null) {
+            rc.upstream(node, attempts, ticker.nanoTime() - exchangeStart);
+        }
         if (requestTimer != null) {
             requestTimer.cancel(false);
             requestTimer = null;

@@ -3,6 +3,7 @@ package dev.sluice.core.http;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.core.upstream.Cluster;
+import dev.sluice.core.upstream.Node;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
@@ -34,6 +35,9 @@ public final class RequestContext {
     private long hashKey;
     private @Nullable String refusal;
     private boolean awaitingHead = true;
+    private @Nullable Node node;
+    private long upstreamNanos;
+    private int attempts;
     private long clientIpHash;
     private boolean clientIpHashed;
 
@@ -70,6 +74,9 @@ public final class RequestContext {
         forceClose = false;
         refusal = null;
         awaitingHead = false;
+        node = null;
+        upstreamNanos = 0;
+        attempts = 0;
     }
 
     /** The client's address as text: the socket peer, or what a trusted proxy says it forwarded. */
@@ -129,6 +136,25 @@ public final class RequestContext {
 
     public long startNanos() {
         return startNanos;
+    }
+
+    /** The node that served (or last tried) this request, for the access log. */
+    public @Nullable Node node() {
+        return node;
+    }
+
+    public long upstreamNanos() {
+        return upstreamNanos;
+    }
+
+    public int attempts() {
+        return attempts;
+    }
+
+    void upstream(Node n, int attempts, long upstreamNanos) {
+        this.node = n;
+        this.attempts = attempts;
+        this.upstreamNanos = upstreamNanos;
     }
 
     /** Whether the connection waits for the head of its next request (HTTP/1.1). */

@@ -3,6 +3,7 @@ package dev.sluice.core.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.config.model.ListenerConfig;
+import dev.sluice.core.http.AccessLogHandler;
 import dev.sluice.core.http.ClientIps;
 import dev.sluice.core.http.HashKeyHandler;
 import dev.sluice.core.http.HeadGuardHandler;
@@ -113,6 +114,9 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         p.addLast(PipelineNames.FLOW_CONTROL, new FlowControlHandler());
         p.addLast(PipelineNames.KEEP_ALIVE, new HttpServerKeepAliveHandler());
         p.addLast(PipelineNames.EXPECT_CONTINUE, new HttpServerExpectContinueHandler());
+        if (ingress.accessLog() != null) {
+            p.addLast(PipelineNames.ACCESS_LOG, new AccessLogHandler(rc, ingress.accessLog(), ticker));
+        }
         p.addLast(PipelineNames.HYGIENE, new HygieneHandler(rc, ticker, listener.maxRequestBodyBytes().bytes()));
         p.addLast(PipelineNames.SHED, new ShedHandler(rc, ingress.shedding(), ticker));
         p.addLast(PipelineNames.RATE_LIMIT, rateLimit(rc));
@@ -180,7 +184,11 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
             RequestContext rc = new RequestContext(clientIp, trustedPeer, false, true, loopIndex);
             ch.pipeline()
                     .addLast(PipelineNames.H2_STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(true))
-                    .addLast(PipelineNames.FLOW_CONTROL, new FlowControlHandler())
+                    .addLast(PipelineNames.FLOW_CONTROL, new FlowControlHandler());
+            if (ingress.accessLog() != null) {
+                ch.pipeline().addLast(PipelineNames.ACCESS_LOG, new AccessLogHandler(rc, ingress.accessLog(), ticker));
+            }
+            ch.pipeline()
                     .addLast(PipelineNames.HYGIENE, new HygieneHandler(rc, ticker, listener.maxRequestBodyBytes().bytes()))
                     .addLast(PipelineNames.SHED, new ShedHandler(rc, ingress.shedding(), ticker))
                     .addLast(PipelineNames.RATE_LIMIT, rateLimit(rc))

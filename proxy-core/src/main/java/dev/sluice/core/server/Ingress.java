@@ -5,6 +5,7 @@ import dev.sluice.config.model.PerPartitionConfig;
 import dev.sluice.config.model.ProxyConfig;
 import dev.sluice.core.http.ClientIps;
 import dev.sluice.core.http.KeyExtractor;
+import dev.sluice.core.metrics.AccessLog;
 import dev.sluice.core.ratelimit.FixedLimiter;
 import dev.sluice.core.ratelimit.GradientLimiter;
 import dev.sluice.core.ratelimit.InFlightLimiter;
@@ -16,7 +17,7 @@ import org.jspecify.annotations.Nullable;
 
 /** The process-wide ingress protections, shared by every listener and event loop. Immutable holder. */
 public record Ingress(InFlightLimiter shedding, @Nullable RateLimiter perIp, @Nullable RateLimiter perPartition,
-        @Nullable KeyExtractor partitionKeys, boolean responseHeaders, ClientIps clientIps) {
+        @Nullable KeyExtractor partitionKeys, boolean responseHeaders, ClientIps clientIps, @Nullable AccessLog accessLog) {
 
     static Ingress of(ProxyConfig config, Ticker ticker) {
         InFlightLimiter shed = config.shedding().adaptive() ? new GradientLimiter(config.shedding())
@@ -28,6 +29,7 @@ public record Ingress(InFlightLimiter shedding, @Nullable RateLimiter perIp, @Nu
                 part == null ? null : new KeyedRateLimiter(part.rate(), part.burst(), part.overrides(), part.maxTracked(), ticker),
                 part == null ? null : new KeyExtractor(part.key(), part.maxKeyLength()),
                 config.rateLimits().responseHeaders(),
-                config.server().trustedProxies().isEmpty() ? ClientIps.NONE : new ClientIps(config.server().trustedProxies()));
+                config.server().trustedProxies().isEmpty() ? ClientIps.NONE : new ClientIps(config.server().trustedProxies()),
+                config.accessLog().enabled() ? new AccessLog(System.out, AccessLog.QUEUE) : null);
     }
 }

@@ -12,6 +12,7 @@ package dev.sluice.core.server;
  *   <li>{@link #FLOW_CONTROL}: one message per {@code read()}, so the proxy pulls request parts</li>
  *   <li>{@link #KEEP_ALIVE}: {@code Connection: close} handling</li>
  *   <li>{@link #EXPECT_CONTINUE}: answers {@code Expect: 100-continue}</li>
+ *   <li>{@link #ACCESS_LOG}: one JSON line per request (when {@code accessLog.enabled})</li>
  *   <li>{@link #HYGIENE}: malformed heads, forwarding headers</li>
  *   <li>{@link #SHED}: global in-flight limit, 429</li>
  *   <li>{@link #RATE_LIMIT}: per-IP then per-partition token buckets, 429</li>
@@ -40,6 +41,7 @@ public final class PipelineNames {
     public static final String FLOW_CONTROL = "flow-control";
     public static final String KEEP_ALIVE = "keep-alive";
     public static final String EXPECT_CONTINUE = "expect-continue";
+    public static final String ACCESS_LOG = "access-log";
     public static final String HYGIENE = "hygiene";
     public static final String SHED = "shed";
     public static final String RATE_LIMIT = "rate-limit";
@@ -48,7 +50,7 @@ public final class PipelineNames {
     public static final String PROXY = "proxy";
 
     /** The HTTP/1.1-only handlers, removed when a connection switches to HTTP/2. */
-    static final String[] HTTP1_ONLY = {HEADER_TIMEOUT, HEAD_GUARD, FLOW_CONTROL, KEEP_ALIVE, EXPECT_CONTINUE, HYGIENE, SHED, RATE_LIMIT, ROUTE, HASH_KEY, PROXY};
+    static final String[] HTTP1_ONLY = {HEADER_TIMEOUT, HEAD_GUARD, FLOW_CONTROL, KEEP_ALIVE, EXPECT_CONTINUE, ACCESS_LOG, HYGIENE, SHED, RATE_LIMIT, ROUTE, HASH_KEY, PROXY};
 
     private PipelineNames() {
     }

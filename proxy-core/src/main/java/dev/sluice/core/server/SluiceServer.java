@@ -273,6 +273,9 @@ public final class SluiceServer implements AutoCloseable {
         }
         listeners.clear();
         monitors.forEach(HealthMonitor::close);
+        if (ingress.accessLog() != null) {
+            ingress.accessLog().close();
+        }
         refresher.shutdownNow();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     }

@@ -21,8 +21,7 @@ public final class Unimplemented {
     static final Map<String, String> KEYS = Map.ofEntries(
             Map.entry("server.drainTimeout", "graceful drain is not implemented yet; SIGTERM closes at once"),
             Map.entry("listeners[].tls", "TLS is not implemented yet; the listener serves cleartext"),
-            Map.entry("admin.token", "POST /reload is not implemented yet; POST /drain only turns readiness to 503"),
-            Map.entry("accessLog", "the access log is not written yet"));
+            Map.entry("admin.token", "POST /reload is not implemented yet; POST /drain only turns readiness to 503"));
 
     private Unimplemented() {
     }

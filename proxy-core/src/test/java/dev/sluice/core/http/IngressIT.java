@@ -74,6 +74,10 @@ class IngressIT {
             assertEquals(refused.header("ratelimit-reset"), refused.header("x-ratelimit-reset"));
             assertEquals("20", refused.header("x-ratelimit-limit"));
             assertTrue(refused.header("x-request-id") != null);
+            // The access log names the refusal; lines are written off the event loop.
+            var log = sluice.server().ingress().accessLog();
+            await().until(() -> log.written() >= 60);
+            assertEquals(0, log.dropped());
         }
     }
 

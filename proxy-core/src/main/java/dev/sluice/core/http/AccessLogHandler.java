@@ -1,0 +1,124 @@
+package dev.sluice.core.http;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.core.metrics.AccessLog;
+import dev.sluice.core.time.Ticker;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.LastHttpContent;
+
+/**
+ * {@code access-log}: one JSON line per request, assembled as the response's last part is written
+ * (whoever writes it): time, request id, client IP, method, host, path, status, bytes in and out,
+ * total and upstream milliseconds, cluster, node, attempts, and the refusal reason when a
+ * protection refused the request. The line goes to {@link AccessLog}'s queue. One per channel.
+ */
+public final class AccessLogHandler extends ChannelDuplexHandler {
+
+    private final RequestContext rc;
+    private final AccessLog log;
+    private final Ticker ticker;
+    private final StringBuilder line = new StringBuilder(256);
+    private String method = "";
+    private String host = "";
+    private String path = "";
+    private int status;
+    private long bytesIn;
+    private long bytesOut;
+    private long startNanos;
+
+    public AccessLogHandler(RequestContext rc, AccessLog log, Ticker ticker) {
+        this.rc = requireNonNull(rc, "rc");
+        this.log = requireNonNull(log, "log");
+        this.ticker = requireNonNull(ticker, "ticker");
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest req) {
+            method = req.method().name();
+            String h = req.headers().get(HttpHeaderNames.HOST);
+            host = h == null ? "" : h;
+            path = req.uri();
+            bytesIn = 0;
+            bytesOut = 0;
+            status = 0;
+            startNanos = ticker.nanoTime();
+        } else if (msg instanceof MalformedRequest) {
+            method = "";
+            host = "";
+            path = "";
+            bytesIn = 0;
+            bytesOut = 0;
+            startNanos = ticker.nanoTime();
+        }
+        if (msg instanceof HttpContent c) {
+            bytesIn += c.content().readableBytes();
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof HttpResponse r && r.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
+            status = r.status().code();
+        }
+        if (msg instanceof HttpContent c) {
+            bytesOut += c.content().readableBytes();
+        }
+        boolean last = msg instanceof LastHttpContent && status != 0;
+        ctx.write(msg, promise);
+        if (last) {
+            log.log(format());
+            status = 0;
+        }
+    }
+
+    private String format() {
+        StringBuilder b = line;
+        b.setLength(0);
+        b.append("{\"ts\":").append(System.currentTimeMillis());
+        field(b, "id", rc.requestId());
+        field(b, "client", rc.clientIp());
+        field(b, "method", method);
+        field(b, "host", host);
+        field(b, "path", path);
+        b.append(",\"status\":").append(status);
+        b.append(",\"bytesIn\":").append(bytesIn).append(",\"bytesOut\":").append(bytesOut);
+        b.append(",\"totalMs\":").append((ticker.nanoTime() - startNanos) / 1_000_000);
+        b.append(",\"upstreamMs\":").append(rc.upstreamNanos() / 1_000_000);
+        field(b, "cluster", rc.cluster() == null ? null : rc.cluster().name());
+        field(b, "node", rc.node() == null ? null : rc.node().address().toString());
+        b.append(",\"attempts\":").append(rc.attempts());
+        field(b, "refused", rc.refusal());
+        return b.append('}').toString();
+    }
+
+    /** A JSON string field; quotes, backslashes and control characters are escaped. */
+    private static void field(StringBuilder b, String name, String value) {
+        b.append(",\"").append(name).append("\":");
+        if (value == null) {
+            b.append("null");
+            return;
+        }
+        b.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char ch = value.charAt(i);
+            if (ch == '"' || ch == '\\') {
+                b.append('\\').append(ch);
+            } else if (ch < 0x20) {
+                b.append(String.format("\\u%04x", (int) ch));
+            } else {
+                b.append(ch);
+            }
+        }
+        b.append('"');
+    }
+}
