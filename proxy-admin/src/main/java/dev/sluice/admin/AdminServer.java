@@ -54,12 +54,19 @@ public final class AdminServer implements AutoCloseable {
     private final String token;
     private final ObjectMapper json;
     private final AtomicBoolean draining = new AtomicBoolean();
+    private final Runnable onDrain;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("sluice-admin", true),
             NioIoHandler.newFactory());
     private final Channel channel;
 
     public AdminServer(SluiceServer proxy, HostPort bind) throws InterruptedException {
+        this(proxy, bind, () -> { });
+    }
+
+    /** @param onDrain runs (on a thread of its own) after {@code POST /drain} turned readiness off */
+    public AdminServer(SluiceServer proxy, HostPort bind, Runnable onDrain) throws InterruptedException {
         this.proxy = requireNonNull(proxy, "proxy");
+        this.onDrain = requireNonNull(onDrain, "onDrain");
         this.token = proxy.config().admin().token();
         this.json = mapper();
         InetSocketAddress address = bind.isWildcard() ? new InetSocketAddress(bind.port()) : new InetSocketAddress(bind.host(), bind.port());
@@ -104,6 +111,11 @@ public final class AdminServer implements AutoCloseable {
         return draining.get();
     }
 
+    /** Turns readiness off (a drain started elsewhere, such as SIGTERM). */
+    public void markDraining() {
+        draining.set(true);
+    }
+
     @Override
     public void close() {
         channel.close().awaitUninterruptibly();
@@ -131,7 +143,9 @@ public final class AdminServer implements AutoCloseable {
                     resp = text(HttpResponseStatus.UNAUTHORIZED, "missing or wrong bearer token (admin.token)");
                     resp.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
                 } else if (path.equals("/drain")) {
-                    draining.set(true);
+                    if (draining.compareAndSet(false, true)) {
+                        new Thread(onDrain, "sluice-drain").start();
+                    }
                     resp = text(HttpResponseStatus.OK, "draining: readiness now answers 503");
                 } else {
                     resp = text(HttpResponseStatus.NOT_IMPLEMENTED, "reload is not implemented yet");

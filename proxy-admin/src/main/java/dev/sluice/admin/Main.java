@@ -133,9 +133,35 @@ public final class Main {
             }
             return BAD_CONFIG;
         }
-        AdminServer admin;
+        CountDownLatch stopped = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+        DemoBackends demoBackends = backends;
+        AdminServer[] adminRef = new AdminServer[1];
+        java.time.Duration deadline = loaded.config().server().drainTimeout();
+        Runnable drainAndStop = () -> {
+            if (!stopping.compareAndSet(false, true)) {
+                return;
+            }
+            if (adminRef[0] != null) {
+                adminRef[0].markDraining();
+            }
+            try {
+                boolean clean = server.drain(deadline);
+                System.err.println("sluice: drained " + (clean ? "cleanly" : "at the " + deadline.toMillis() + "ms deadline"));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (adminRef[0] != null) {
+                adminRef[0].close();
+            }
+            server.close();
+            if (demoBackends != null) {
+                demoBackends.close();
+            }
+            stopped.countDown();
+        };
         try {
-            admin = new AdminServer(server, loaded.config().admin().bind());
+            adminRef[0] = new AdminServer(server, loaded.config().admin().bind(), drainAndStop);
         } catch (RuntimeException e) {
             System.err.println("sluice: admin.bind " + loaded.config().admin().bind() + " cannot be bound: " + e.getMessage());
             server.close();
@@ -144,16 +170,8 @@ public final class Main {
             }
             return BAD_CONFIG;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        DemoBackends demoBackends = backends;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            admin.close();
-            server.close();
-            if (demoBackends != null) {
-                demoBackends.close();
-            }
-            stopped.countDown();
-        }, "sluice-shutdown"));
+        AdminServer admin = adminRef[0];
+        Signals.onTerminate(() -> new Thread(drainAndStop, "sluice-drain").start());
         PrintStream out = System.out;
         for (ListenerConfig l : loaded.config().listeners()) {
             out.println("Sluice ready: listener " + l.name() + " on " + server.address(l.name()));

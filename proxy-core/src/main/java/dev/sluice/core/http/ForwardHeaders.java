@@ -95,6 +95,9 @@ public final class ForwardHeaders {
         }
         HttpVersion version = rc.clientVersion() == HttpVersion.HTTP_1_0 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
         resp.setProtocolVersion(version);
+        if (rc.draining()) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE); // the keep-alive handler closes after it
+        }
         if (mayHaveBody(resp, rc) && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
             if (version == HttpVersion.HTTP_1_1) {
                 HttpUtil.setTransferEncodingChunked(resp, true); // re-frame a close-delimited body

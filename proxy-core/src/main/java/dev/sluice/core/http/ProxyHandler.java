@@ -510,6 +510,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         n.recordFailure(now, now - latencyFrom);
     }
 
+    /** Whether no exchange is in progress on this channel (an idle keep-alive connection). */
+    public boolean idle() {
+        return !active;
+    }
+
     /** Attempts made for the current request (1 without retries). */
     public int attempts() {
         return attempts;

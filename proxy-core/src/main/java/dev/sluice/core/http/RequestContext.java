@@ -22,6 +22,7 @@ public final class RequestContext {
     private final @Nullable ClientIps trustedPeer;
     private final boolean secure;
     private final boolean http2;
+    private volatile boolean draining;
     private final int loopIndex;
 
     private String clientIp;
@@ -157,6 +158,15 @@ public final class RequestContext {
         this.upstreamNanos = upstreamNanos;
     }
 
+    /** The server is draining: responses on HTTP/1.1 say {@code Connection: close}. */
+    public boolean draining() {
+        return draining;
+    }
+
+    public void drain() {
+        draining = true;
+    }
+
     /** Whether the connection waits for the head of its next request (HTTP/1.1). */
     public boolean awaitingHead() {
         return awaitingHead;
@@ -216,6 +226,6 @@ public final class RequestContext {
     }
 
     boolean closeAfterReply(boolean requestComplete) {
-        return forceClose || (!requestComplete && hasBody);
+        return forceClose || draining || (!requestComplete && hasBody);
     }
 }

@@ -62,6 +62,10 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
     private final Ticker ticker;
     private final Ingress ingress;
     private final AtomicInteger open = new AtomicInteger();
+    /** Every open client connection, for a drain. */
+    final io.netty.channel.group.ChannelGroup connections =
+            new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
+    private volatile boolean draining;
     private final LongAdder rejected = new LongAdder();
 
     FrontendInitializer(ListenerConfig listener, EventLoops loops, Supplier<Router> routes, Ticker ticker, Ingress ingress) {
@@ -70,6 +74,33 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         this.routes = requireNonNull(routes, "routes");
         this.ticker = requireNonNull(ticker, "ticker");
         this.ingress = requireNonNull(ingress, "ingress");
+    }
+
+    static final io.netty.util.AttributeKey<RequestContext> CONTEXT = io.netty.util.AttributeKey.valueOf("sluice.rc");
+
+    /**
+     * Tells every open connection the server is draining: HTTP/2 connections get GOAWAY (their
+     * open streams finish), HTTP/1.1 connections with no request in progress close now, busy ones
+     * answer with {@code Connection: close} and close after.
+     */
+    void drain() {
+        draining = true;
+        for (Channel ch : connections) {
+            ch.eventLoop().execute(() -> {
+                RequestContext rc = ch.attr(CONTEXT).get();
+                if (rc != null) {
+                    rc.drain();
+                }
+                if (ch.pipeline().get(io.netty.handler.codec.http2.Http2FrameCodec.class) != null) {
+                    ch.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame(io.netty.handler.codec.http2.Http2Error.NO_ERROR));
+                } else {
+                    ProxyHandler proxy = ch.pipeline().get(ProxyHandler.class);
+                    if (proxy == null || proxy.idle()) {
+                        ch.close();
+                    }
+                }
+            });
+        }
     }
 
     int openConnections() {
@@ -89,11 +120,16 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
             return;
         }
         ch.closeFuture().addListener(f -> open.decrementAndGet());
+        connections.add(ch);
         InetAddress peer = ((InetSocketAddress) ch.remoteAddress()).getAddress();
         String clientIp = peer.getHostAddress();
         ClientIps trustedPeer = ingress.clientIps().isTrusted(peer.getAddress()) ? ingress.clientIps() : null;
         int loopIndex = loops.indexOf(ch.eventLoop());
         RequestContext rc = new RequestContext(clientIp, trustedPeer, false, false, loopIndex);
+        if (draining) {
+            rc.drain();
+        }
+        ch.attr(CONTEXT).set(rc);
 
         HttpServerCodec codec = new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxHeaderSize(listener.maxHeaderBytes().toIntSaturated())

@@ -265,6 +265,29 @@ public final class SluiceServer implements AutoCloseable {
         return initializers.get(listenerName).rejectedConnections();
     }
 
+    /**
+     * Graceful drain: stop accepting (the listening sockets close, so new connections are refused),
+     * tell every connection (GOAWAY on HTTP/2; close idle HTTP/1.1 connections, {@code Connection:
+     * close} on the rest), then wait until no request is in flight or {@code deadline} passes.
+     * Returns whether everything finished in time. Blocks the caller (never an event loop).
+     */
+    public boolean drain(java.time.Duration deadline) throws InterruptedException {
+        for (Channel ch : listeners.values()) {
+            ch.close().awaitUninterruptibly();
+        }
+        for (FrontendInitializer init : initializers.values()) {
+            init.drain();
+        }
+        long end = System.nanoTime() + deadline.toNanos();
+        while (System.nanoTime() - end < 0) {
+            if (ingress.shedding().inFlight() == 0) {
+                return true;
+            }
+            Thread.sleep(20); // the draining thread is the main thread, not an event loop
+        }
+        return ingress.shedding().inFlight() == 0;
+    }
+
     /** Closes the listeners, then every connection, and stops the event loops. */
     @Override
     public void close() {
