@@ -55,6 +55,7 @@ public final class AdminServer implements AutoCloseable {
     private final ObjectMapper json;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final Runnable onDrain;
+    private final Metrics metrics;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("sluice-admin", true),
             NioIoHandler.newFactory());
     private final Channel channel;
@@ -69,6 +70,7 @@ public final class AdminServer implements AutoCloseable {
         this.onDrain = requireNonNull(onDrain, "onDrain");
         this.token = proxy.config().admin().token();
         this.json = mapper();
+        this.metrics = new Metrics(proxy);
         InetSocketAddress address = bind.isWildcard() ? new InetSocketAddress(bind.port()) : new InetSocketAddress(bind.host(), bind.port());
         this.channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<>() {
@@ -136,6 +138,9 @@ public final class AdminServer implements AutoCloseable {
                 resp = ready();
             } else if (get && path.equals("/stats")) {
                 resp = bytes(HttpResponseStatus.OK, "application/json", json.writeValueAsBytes(new Stats(proxy.snapshot())));
+            } else if (get && path.equals("/metrics")) {
+                resp = bytes(HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
+                        metrics.scrape().getBytes(StandardCharsets.UTF_8));
             } else if (get && path.equals("/config")) {
                 resp = bytes(HttpResponseStatus.OK, "application/json", json.writeValueAsBytes(Redacted.of(proxy.config())));
             } else if (post && (path.equals("/drain") || path.equals("/reload"))) {

@@ -42,11 +42,14 @@ class AdminIT {
                 admin: { bind: "127.0.0.1:0", token: s3cret, hotSpotFactor: 1.3 }
                 routes:
                   - { match: { pathPrefix: /even }, cluster: even }
+                  - { match: { pathPrefix: /metered }, cluster: metered }
                   - { match: { pathPrefix: / }, cluster: keyed }
                 clusters:
                   - name: even
                     adaptiveWeights: { enabled: false }
                     backends: [ { address: "%1$s" }, { address: "%2$s" } ]
+                  - name: metered
+                    backends: [ { address: "%1$s" } ]
                   - name: keyed
                     balancer: consistent-hash
                     hash: { key: { header: X-User-Id } }
@@ -155,12 +158,42 @@ class AdminIT {
     }
 
     @Test
+    void metricsAreParseablePrometheusTextWhoseCountersMatchTheRequestsSent() throws Exception {
+        long before = counter("sluice_node_requests_total", "cluster=\"metered\"");
+        try (RawHttp raw = new RawHttp(sluice.address())) {
+            for (int i = 0; i < 40; i++) {
+                raw.send("GET /metered HTTP/1.1\r\nHost: t\r\n\r\n").read();
+            }
+        }
+        assertEquals(before + 40, counter("sluice_node_requests_total", "cluster=\"metered\""));
+        String text = get("/metrics").body();
+        for (String line : text.split("\n")) {
+            assertTrue(line.isEmpty() || line.startsWith("#") || line.matches("[a-zA-Z_:][a-zA-Z0-9_:]*(\\{[^}]*})? [-+0-9.eEnaNIf]+"),
+                    "not Prometheus text: " + line);
+        }
+        assertTrue(text.contains("sluice_shedding_in_flight"), text);
+        assertTrue(text.contains("sluice_refused_total{reason=\"ip\"}"), text);
+        assertTrue(!text.contains("x-request-id") && !text.contains("user-"), "no per-request or per-key label");
+    }
+
+    /** Sum of a counter's samples whose labels contain {@code labelFilter}. */
+    private static long counter(String name, String labelFilter) throws Exception {
+        long sum = 0;
+        for (String line : get("/metrics").body().split("\n")) {
+            if (line.startsWith(name + "{") && line.contains(labelFilter)) {
+                sum += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
+    @Test
     void configIsServedWithTheTokenRedacted() throws Exception {
         HttpResponse<String> r = get("/config");
         assertEquals(200, r.statusCode());
         JsonNode config = json.readTree(r.body());
         assertEquals("<redacted>", config.get("admin").get("token").asText());
-        assertEquals("consistent-hash", config.get("clusters").get(1).get("balancer").asText());
+        assertEquals("consistent-hash", config.get("clusters").get(2).get("balancer").asText());
         assertEquals("30s", config.get("listeners").get(0).get("requestTimeout").asText());
         assertFalse(r.body().contains("s3cret"));
     }

@@ -2,6 +2,7 @@ package dev.sluice.core.http;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.core.metrics.Refusals;
 import dev.sluice.core.upstream.Cluster;
 import dev.sluice.core.upstream.Node;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -36,6 +37,7 @@ public final class RequestContext {
     private long hashKey;
     private @Nullable String refusal;
     private boolean awaitingHead = true;
+    private @Nullable Refusals refusals;
     private @Nullable Node node;
     private long upstreamNanos;
     private int attempts;
@@ -184,6 +186,14 @@ public final class RequestContext {
 
     void refusal(String what) {
         this.refusal = what;
+        if (refusals != null) {
+            refusals.count(what);
+        }
+    }
+
+    /** Where refusals are counted; set once per channel. */
+    public void countRefusalsIn(Refusals r) {
+        this.refusals = r;
     }
 
     /** The 64-bit hash a consistent-hash picker places this request by. */

@@ -129,6 +129,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         if (draining) {
             rc.drain();
         }
+        rc.countRefusalsIn(ingress.refusals());
         ch.attr(CONTEXT).set(rc);
 
         HttpServerCodec codec = new HttpServerCodec(new HttpDecoderConfig()
@@ -218,6 +219,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         protected void initChannel(Http2StreamChannel ch) {
             ch.config().setAutoRead(false);
             RequestContext rc = new RequestContext(clientIp, trustedPeer, false, true, loopIndex);
+            rc.countRefusalsIn(ingress.refusals());
             ch.pipeline()
                     .addLast(PipelineNames.H2_STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(true))
                     .addLast(PipelineNames.FLOW_CONTROL, new FlowControlHandler());

@@ -6,6 +6,7 @@ import dev.sluice.config.model.ProxyConfig;
 import dev.sluice.core.http.ClientIps;
 import dev.sluice.core.http.KeyExtractor;
 import dev.sluice.core.metrics.AccessLog;
+import dev.sluice.core.metrics.Refusals;
 import dev.sluice.core.ratelimit.FixedLimiter;
 import dev.sluice.core.ratelimit.GradientLimiter;
 import dev.sluice.core.ratelimit.InFlightLimiter;
@@ -17,7 +18,11 @@ import org.jspecify.annotations.Nullable;
 
 /** The process-wide ingress protections, shared by every listener and event loop. Immutable holder. */
 public record Ingress(InFlightLimiter shedding, @Nullable RateLimiter perIp, @Nullable RateLimiter perPartition,
-        @Nullable KeyExtractor partitionKeys, boolean responseHeaders, ClientIps clientIps, @Nullable AccessLog accessLog) {
+        @Nullable KeyExtractor partitionKeys, boolean responseHeaders, ClientIps clientIps, @Nullable AccessLog accessLog,
+        Refusals refusals) {
+
+    /** Requests refused by each protection: ip, partition, overload, hygiene. */
+    public static final java.util.List<String> REFUSALS = java.util.List.of("ip", "partition", "overload", "hygiene");
 
     static Ingress of(ProxyConfig config, Ticker ticker) {
         InFlightLimiter shed = config.shedding().adaptive() ? new GradientLimiter(config.shedding())
@@ -30,6 +35,7 @@ public record Ingress(InFlightLimiter shedding, @Nullable RateLimiter perIp, @Nu
                 part == null ? null : new KeyExtractor(part.key(), part.maxKeyLength()),
                 config.rateLimits().responseHeaders(),
                 config.server().trustedProxies().isEmpty() ? ClientIps.NONE : new ClientIps(config.server().trustedProxies()),
-                config.accessLog().enabled() ? new AccessLog(System.out, AccessLog.QUEUE) : null);
+                config.accessLog().enabled() ? new AccessLog(System.out, AccessLog.QUEUE) : null,
+                new Refusals());
     }
 }
