@@ -218,7 +218,7 @@ public final class AdminServer implements AutoCloseable {
             var a = c.admin();
             var admin = new dev.sluice.config.model.AdminConfig(a.bind(), a.hotSpotFactor(), a.token().isEmpty() ? "" : "<redacted>");
             return new dev.sluice.config.model.ProxyConfig(c.server(), c.listeners(), admin, c.shedding(), c.rateLimits(),
-                    c.routes(), c.clusters(), c.accessLog());
+                    c.routes(), c.clusters(), c.accessLog(), c.hotSpot());
         }
     }
 }

@@ -13,7 +13,8 @@ public record ProxyConfig(
         @Key(doc = "token-bucket rate limits") RateLimitsConfig rateLimits,
         @Key(doc = "host/path/header routes, first match wins", required = true) List<RouteConfig> routes,
         @Key(doc = "backend clusters", required = true) List<ClusterConfig> clusters,
-        @Key(doc = "per-request log lines") AccessLogConfig accessLog) {
+        @Key(doc = "per-request log lines") AccessLogConfig accessLog,
+        @Key(doc = "feedback on hot nodes") HotSpotConfig hotSpot) {
 
     public ProxyConfig {
         requireNonNull(server, "server");
@@ -24,5 +25,6 @@ public record ProxyConfig(
         routes = List.copyOf(routes);
         clusters = List.copyOf(clusters);
         requireNonNull(accessLog, "accessLog");
+        requireNonNull(hotSpot, "hotSpot");
     }
 }

@@ -13,7 +13,7 @@ public final class Snapshots {
 
     /** One node, as {@code /stats} shows it; the effective weight is explained as its factors. */
     public record NodeSnapshot(String address, String ip, int weight, double slowStartFactor, double adaptiveFactor,
-            double effectiveWeight, boolean healthy, boolean ejected, String breaker, boolean hot, int inFlight,
+            double hotFactor, double effectiveWeight, boolean healthy, boolean ejected, String breaker, boolean hot, int inFlight,
             long requests, long errors, double qps1s, double qps10s, double qps60s, double errorRate60s,
             double p50Ms, double p95Ms, double p99Ms) {
     }
@@ -32,7 +32,7 @@ public final class Snapshots {
         for (Node n : c.nodes()) {
             NodeStats s = n.stats();
             nodes.add(new NodeSnapshot(n.address().toString(), n.socketAddress().getAddress().getHostAddress(), n.weight(),
-                    n.slowStartFactor(), n.adaptiveFactor(), n.effectiveWeight(), n.healthy(), n.ejected(),
+                    n.slowStartFactor(), n.adaptiveFactor(), n.hotFactor(), n.effectiveWeight(), n.healthy(), n.ejected(),
                     n.breaker().name().toLowerCase(java.util.Locale.ROOT), n.hot(), n.inFlight(), s.requests(), s.errors(),
                     s.qps(nowNanos, 1), s.qps(nowNanos, 10), s.qps(nowNanos, 60), s.errorRate(nowNanos, 60),
                     s.latencyPercentileMs(0.50), s.latencyPercentileMs(0.95), s.latencyPercentileMs(0.99)));

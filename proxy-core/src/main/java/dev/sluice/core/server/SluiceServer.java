@@ -162,6 +162,9 @@ public final class SluiceServer implements AutoCloseable {
             Balancer balancer = Balancers.create(c, inFlight, RandomSource.THREAD_LOCAL);
             Cluster cluster = new Cluster(c, nodes, balancer, inFlight, ticker.nanoTime());
             cluster.hotSpotFactor(config.admin().hotSpotFactor());
+            if (config.hotSpot().feedback()) {
+                cluster.hotWeightFactor(config.hotSpot().weightFactor());
+            }
             out.put(c.name(), cluster);
             if (DnsRefresher.hasNames(c.backends())) {
                 dnsRefreshers.put(cluster, new DnsRefresher(cluster, resolver, factory, ticker));

@@ -48,6 +48,7 @@ public final class Cluster {
     private final long sloNanos;
     private volatile Consumer<Node> onAdded = n -> { };
     private volatile double hotSpotFactor = 1.3;
+    private volatile double hotWeightFactor = 1.0;
     private volatile double meanQps;
     private final @Nullable RetryBudget retryBudget;
     private final LongAdder retries = new LongAdder();
@@ -127,6 +128,11 @@ public final class Cluster {
     /** A node is hot when its 10 s QPS exceeds {@code factor} x the cluster's mean ({@code admin.hotSpotFactor}). */
     public void hotSpotFactor(double factor) {
         this.hotSpotFactor = factor;
+    }
+
+    /** With {@code hotSpot.feedback}, a hot node's effective weight is multiplied by this (else 1). */
+    public void hotWeightFactor(double factor) {
+        this.hotWeightFactor = factor;
     }
 
     /** The cluster's mean 10 s QPS per node, as of the last refresh. */
@@ -232,7 +238,9 @@ public final class Cluster {
             }
             double slow = SlowStart.factor(config.slowStart(), n.slowStartSince(), nowNanos);
             double halfOpen = n.breaker() == Node.Breaker.HALF_OPEN ? config.adaptiveWeights().minFactor() : 1.0;
-            weights[i] = n.weight() * slow * n.adaptiveFactor() * halfOpen;
+            double hot = n.hot() ? hotWeightFactor : 1.0;
+            n.hotFactor(hot);
+            weights[i] = n.weight() * slow * n.adaptiveFactor() * halfOpen * hot;
             n.publishWeight(slow, weights[i]);
             if (n.healthy() && !n.ejected() && n.breaker() != Node.Breaker.OPEN) {
                 eligible.add(n);

@@ -46,6 +46,7 @@ public final class Node {
     private final AtomicInteger failureStreak = new AtomicInteger();
     private final NodeStats stats = new NodeStats();
     private volatile boolean hot;
+    private volatile double hotFactor = 1.0;
     /** The cluster that owns this node; set once when the cluster is built. */
     private volatile Cluster owner;
     private volatile long slowNanos = Long.MAX_VALUE;
@@ -98,7 +99,7 @@ public final class Node {
         return weight;
     }
 
-    /** Configured weight x slow-start factor x adaptive factor, as of the last refresh. */
+    /** Configured weight x slow-start factor x adaptive factor (x half-open and hot-spot factors), as of the last refresh. */
     public double effectiveWeight() {
         return effectiveWeight;
     }
@@ -181,6 +182,15 @@ public final class Node {
 
     void hot(boolean h) {
         hot = h;
+    }
+
+    /** The hot-spot feedback factor in the effective weight (1 unless feedback is on and the node is hot). */
+    public double hotFactor() {
+        return hotFactor;
+    }
+
+    void hotFactor(double f) {
+        hotFactor = f;
     }
 
     /** Consecutive failures since the last success. */
