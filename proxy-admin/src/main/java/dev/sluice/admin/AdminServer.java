@@ -60,26 +60,31 @@ public final class AdminServer implements AutoCloseable {
             NioIoHandler.newFactory());
     private final Channel channel;
 
-    public AdminServer(SluiceServer proxy, HostPort bind) throws InterruptedException {
+    public AdminServer(SluiceServer proxy, HostPort bind) throws Exception {
         this(proxy, bind, () -> { });
     }
 
     /** @param onDrain runs (on a thread of its own) after {@code POST /drain} turned readiness off */
-    public AdminServer(SluiceServer proxy, HostPort bind, Runnable onDrain) throws InterruptedException {
+    public AdminServer(SluiceServer proxy, HostPort bind, Runnable onDrain) throws Exception {
         this.proxy = requireNonNull(proxy, "proxy");
         this.onDrain = requireNonNull(onDrain, "onDrain");
         this.token = proxy.config().admin().token();
         this.json = mapper();
         this.metrics = new Metrics(proxy);
         InetSocketAddress address = bind.isWildcard() ? new InetSocketAddress(bind.port()) : new InetSocketAddress(bind.host(), bind.port());
-        this.channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        var bound = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_ADMIN_REQUEST), new Router());
                     }
                 })
-                .bind(address).sync().channel();
+                .bind(address).await();
+        if (!bound.isSuccess()) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw new java.io.IOException("admin.bind " + bind + " cannot be bound: " + bound.cause().getMessage(), bound.cause());
+        }
+        this.channel = bound.channel();
     }
 
     static ObjectMapper mapper() {

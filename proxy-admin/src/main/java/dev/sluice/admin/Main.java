@@ -53,10 +53,16 @@ public final class Main {
 
     public static void main(String[] args) throws Exception {
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
-        if (args.length == 2 && args[0].equals("--config")) {
-            System.exit(serve(loadFile(Path.of(args[1]), System.err), false));
-        } else if (args.length == 1 && args[0].equals("--demo")) {
-            System.exit(serve(loadDemo(System.err), true));
+        if ((args.length == 2 && args[0].equals("--config")) || (args.length == 1 && args[0].equals("--demo"))) {
+            int code;
+            try {
+                boolean demo = args[0].equals("--demo");
+                code = serve(demo ? loadDemo(System.err) : loadFile(Path.of(args[1]), System.err), demo);
+            } catch (Exception e) { // a port in use, say: say so in one line and leave no thread behind
+                System.err.println("sluice: cannot start: " + e);
+                code = BAD_CONFIG;
+            }
+            System.exit(code);
         } else {
             System.exit(run(args, System.out, System.err));
         }
@@ -111,7 +117,7 @@ public final class Main {
     }
 
     /** Runs until SIGTERM or SIGINT. */
-    private static int serve(LoadedConfig loaded, boolean demo) throws InterruptedException {
+    private static int serve(LoadedConfig loaded, boolean demo) throws Exception {
         if (loaded == null) {
             return BAD_CONFIG;
         }
@@ -162,8 +168,8 @@ public final class Main {
         };
         try {
             adminRef[0] = new AdminServer(server, loaded.config().admin().bind(), drainAndStop);
-        } catch (RuntimeException e) {
-            System.err.println("sluice: admin.bind " + loaded.config().admin().bind() + " cannot be bound: " + e.getMessage());
+        } catch (Exception e) {
+            System.err.println("sluice: " + e.getMessage());
             server.close();
             if (backends != null) {
                 backends.close();
@@ -176,7 +182,8 @@ public final class Main {
         for (ListenerConfig l : loaded.config().listeners()) {
             out.println("Sluice ready: listener " + l.name() + " on " + server.address(l.name()));
         }
-        out.println("Admin port on " + admin.address() + " (/health/live, /health/ready, /stats, /config)");
+        out.println("Admin port on " + admin.address() + " (/health/live, /health/ready, /stats, /metrics, /config)");
+        out.println("Ready " + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() + " ms after JVM start");
         if (demo) {
             InetSocketAddress a = server.address(loaded.config().listeners().get(0).name());
             String base = "http://" + a.getHostString() + ":" + a.getPort();

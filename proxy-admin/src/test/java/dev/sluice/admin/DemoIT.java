@@ -19,6 +19,23 @@ import org.junit.jupiter.api.Test;
 /** {@code java -jar sluice.jar --demo} as a user runs it: a real child process on its documented ports. */
 class DemoIT {
 
+    /** A port in use must end the process with one line and exit 1, not leave it hanging. */
+    @Test
+    void aPortInUseEndsStartUpWithExitOne() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket()) {
+            taken.bind(new java.net.InetSocketAddress("127.0.0.1", 18082));
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-jar", Path.of("target/sluice.jar").toString(), "--demo").redirectErrorStream(true).start();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("still running 10 s after start-up failed with a port in use");
+            }
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(1, p.exitValue(), out);
+            assertTrue(out.contains("sluice: cannot start: java.net.BindException"), out);
+        }
+    }
+
     @Test
     void demoServesHttp11AndH2cInFrontOfThreeBackends() throws Exception {
         Path jar = Path.of("target/sluice.jar");

@@ -35,8 +35,8 @@ public final class DemoBackends implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final List<Channel> servers = new ArrayList<>();
 
-    /** Starts one backend per address; fails if any cannot bind. */
-    public DemoBackends(List<InetSocketAddress> addresses) throws InterruptedException {
+    /** Starts one backend per address; fails (having closed what it started) if any cannot bind. */
+    public DemoBackends(List<InetSocketAddress> addresses) throws Exception {
         try {
             for (int i = 0; i < addresses.size(); i++) {
                 String name = "demo-backend-" + (i + 1);
@@ -49,7 +49,7 @@ public final class DemoBackends implements AutoCloseable {
                         })
                         .bind(addresses.get(i)).sync().channel());
             }
-        } catch (RuntimeException | InterruptedException e) {
+        } catch (Exception e) { // bind failures arrive as checked exceptions thrown through sync()
             close();
             throw e;
         }

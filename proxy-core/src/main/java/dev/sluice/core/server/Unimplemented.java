@@ -19,9 +19,7 @@ public final class Unimplemented {
 
     /** Key path (list indexes written {@code []}) to what happens instead. */
     static final Map<String, String> KEYS = Map.ofEntries(
-            Map.entry("server.drainTimeout", "graceful drain is not implemented yet; SIGTERM closes at once"),
-            Map.entry("listeners[].tls", "TLS is not implemented yet; the listener serves cleartext"),
-            Map.entry("admin.token", "POST /reload is not implemented yet; POST /drain only turns readiness to 503"));
+            Map.entry("listeners[].tls", "TLS is not implemented yet; the listener serves cleartext"));
 
     private Unimplemented() {
     }
