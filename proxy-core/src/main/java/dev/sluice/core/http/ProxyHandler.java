@@ -334,6 +334,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             return;
         }
         responseDone = true;
+        rc.upstream(node, attempts, ticker.nanoTime() - exchangeStart); // before the last write: the access log reads it
         if (requestDone) {
             ctx.writeAndFlush(msg, ctx.voidPromise());
             complete();

@@ -261,7 +261,9 @@ public final class Cluster {
     }
 
     /**
-     * Flags nodes whose 10 s QPS exceeds hotSpotFactor x the mean (and the floor); a hot node cools
+     * Flags nodes whose 10 s QPS per unit of configured weight exceeds hotSpotFactor x the cluster's
+     * mean (and the floor): a weight-2 node is expected to carry twice the traffic and is not hot for
+     * it. With equal weights this is exactly "QPS above factor x the cluster mean". A hot node cools
      * only below halfway between the mean and that threshold, so the flag does not flap.
      */
     private void hotSpots(List<Node> nodes, long nowNanos) {
@@ -269,24 +271,30 @@ public final class Cluster {
             meanQps = 0;
             return;
         }
-        double[] qps = new double[nodes.size()];
+        double[] perWeight = new double[nodes.size()];
         double sum = 0;
-        for (int i = 0; i < qps.length; i++) {
-            qps[i] = nodes.get(i).stats().qps(nowNanos, 10);
-            sum += qps[i];
+        double weights = 0;
+        double qpsSum = 0;
+        for (int i = 0; i < perWeight.length; i++) {
+            Node n = nodes.get(i);
+            double qps = n.stats().qps(nowNanos, 10);
+            perWeight[i] = qps / n.weight();
+            qpsSum += qps;
+            weights += n.weight();
         }
-        double mean = sum / qps.length;
-        meanQps = mean;
+        double mean = qpsSum / weights; // per unit of weight
+        meanQps = qpsSum / nodes.size();
         double factor = hotSpotFactor;
         double cool = (1 + factor) / 2;
-        for (int i = 0; i < qps.length; i++) {
+        for (int i = 0; i < perWeight.length; i++) {
             Node n = nodes.get(i);
-            boolean hot = qps[i] >= HOT_FLOOR_QPS && qps[i] > (n.hot() ? cool : factor) * mean;
+            double qps = perWeight[i] * n.weight();
+            boolean hot = qps >= HOT_FLOOR_QPS && perWeight[i] > (n.hot() ? cool : factor) * mean;
             if (hot != n.hot()) {
                 n.hot(hot);
-                LOG.log(System.Logger.Level.INFO, "hot-spot cluster={0} node={1} hot={2} qps10={3} mean={4}",
-                        name(), n.address(), hot, String.format(java.util.Locale.ROOT, "%.1f", qps[i]),
-                        String.format(java.util.Locale.ROOT, "%.1f", mean));
+                LOG.log(System.Logger.Level.INFO, "hot-spot cluster={0} node={1} hot={2} qps10={3} expected={4}",
+                        name(), n.address(), hot, String.format(java.util.Locale.ROOT, "%.1f", qps),
+                        String.format(java.util.Locale.ROOT, "%.1f", mean * n.weight()));
             }
         }
     }

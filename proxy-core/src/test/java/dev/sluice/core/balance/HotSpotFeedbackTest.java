@@ -54,6 +54,19 @@ class HotSpotFeedbackTest {
     }
 
     @Test
+    void aHeavierNodeCarryingItsShareIsNotHot() {
+        FakeTicker t = new FakeTicker();
+        AtomicInteger inFlight = new AtomicInteger();
+        List<Node> nodes = Nodes.withWeights(inFlight, 2, 1, 1);
+        Cluster c = new Cluster(Nodes.cluster("{ name: c, adaptiveWeights: { enabled: false } }"), nodes, new DynamicRoundRobin(),
+                inFlight, t.nanoTime());
+        load(t, nodes, c, 20); // weight 2 at 20 req/s, the others at 10: everyone at its share
+        assertFalse(nodes.get(0).hot(), "twice the traffic for twice the weight is not a hot spot");
+        load(t, nodes, c, 40); // now at 4x the others per unit of weight... 2x its share
+        assertTrue(nodes.get(0).hot());
+    }
+
+    @Test
     void withoutFeedbackTheFlagIsOnlyReported() {
         FakeTicker t = new FakeTicker();
         AtomicInteger inFlight = new AtomicInteger();
