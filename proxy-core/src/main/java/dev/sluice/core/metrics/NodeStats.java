@@ -1,12 +1,11 @@
 package dev.sluice.core.metrics;
 
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Lock-free statistics of one node, written by the event loops as responses complete and read by
- * the admin port. Requests and errors are counted in 60 one-second buckets (reset by the first
- * writer of a new second), from which QPS over 1 s, 10 s and 60 s is read over complete seconds;
+ * the admin port. Requests and errors are counted in 60 one-second {@link SecondBuckets}, from
+ * which QPS over 1 s, 10 s and 60 s is read over complete seconds;
  * latency goes into a log-scale histogram (4 buckets per doubling, 1 ms to about 68 s), from which
  * percentiles are read without sorting anything. Time is passed in.
  */
@@ -18,15 +17,12 @@ public final class NodeStats {
 
     private final LongAdder requests = new LongAdder();
     private final LongAdder errors = new LongAdder();
-    private final AtomicLongArray second = new AtomicLongArray(SECONDS);
-    private final AtomicLongArray perSecond = new AtomicLongArray(SECONDS);
-    private final AtomicLongArray errorsPerSecond = new AtomicLongArray(SECONDS);
+    private static final int REQUESTS = 0;
+    private static final int ERRORS = 1;
+    private final SecondBuckets perSecond = new SecondBuckets(SECONDS, 2);
     private final LongAdder[] latency = new LongAdder[BUCKETS];
 
     public NodeStats() {
-        for (int i = 0; i < SECONDS; i++) {
-            second.set(i, Long.MIN_VALUE);
-        }
         for (int i = 0; i < BUCKETS; i++) {
             latency[i] = new LongAdder();
         }
@@ -35,24 +31,12 @@ public final class NodeStats {
     /** One completed exchange (a response head or a failure) at {@code nowNanos}. */
     public void record(long nowNanos, long latencyNanos, boolean error) {
         requests.increment();
-        int b = bucket(nowNanos);
-        perSecond.incrementAndGet(b);
+        perSecond.increment(REQUESTS, nowNanos);
         if (error) {
             errors.increment();
-            errorsPerSecond.incrementAndGet(b);
+            perSecond.increment(ERRORS, nowNanos);
         }
         latency[latencyBucket(latencyNanos)].increment();
-    }
-
-    private int bucket(long nowNanos) {
-        long s = Math.floorDiv(nowNanos, 1_000_000_000L);
-        int i = (int) Math.floorMod(s, (long) SECONDS);
-        long e = second.get(i);
-        if (e != s && second.compareAndSet(i, e, s)) {
-            perSecond.set(i, 0);
-            errorsPerSecond.set(i, 0);
-        }
-        return i;
     }
 
     static int latencyBucket(long nanos) {
@@ -79,25 +63,13 @@ public final class NodeStats {
 
     /** Mean requests per second over the last {@code seconds} complete seconds before {@code nowNanos}. */
     public double qps(long nowNanos, int seconds) {
-        return sum(perSecond, nowNanos, seconds) / (double) seconds;
+        return perSecond.sum(REQUESTS, nowNanos, 1, seconds) / (double) seconds;
     }
 
     /** Errors over requests in the last {@code seconds} complete seconds; 0 without requests. */
     public double errorRate(long nowNanos, int seconds) {
-        long n = sum(perSecond, nowNanos, seconds);
-        return n == 0 ? 0 : sum(errorsPerSecond, nowNanos, seconds) / (double) n;
-    }
-
-    private long sum(AtomicLongArray counts, long nowNanos, int seconds) {
-        long now = Math.floorDiv(nowNanos, 1_000_000_000L);
-        long total = 0;
-        for (int i = 0; i < SECONDS; i++) {
-            long age = now - second.get(i);
-            if (age >= 1 && age <= seconds) {
-                total += counts.get(i);
-            }
-        }
-        return total;
+        long n = perSecond.sum(REQUESTS, nowNanos, 1, seconds);
+        return n == 0 ? 0 : perSecond.sum(ERRORS, nowNanos, 1, seconds) / (double) n;
     }
 
     /** The latency under which {@code p} (0..1) of all recorded exchanges fell, in milliseconds (bucket upper bound). */
