@@ -139,25 +139,7 @@ public final class ForwardHeaders {
 
     /** Removes each header named in one {@code Connection} value; the common tokens allocate nothing. */
     private static void removeNamed(HttpHeaders h, String value) {
-        int i = 0;
-        int n = value.length();
-        while (i < n) {
-            int comma = value.indexOf(',', i);
-            int end = comma < 0 ? n : comma;
-            int s = i;
-            int e = end;
-            while (s < e && value.charAt(s) == ' ') {
-                s++;
-            }
-            while (e > s && value.charAt(e - 1) == ' ') {
-                e--;
-            }
-            if (e > s && !regionIs(value, s, e, HttpHeaderValues.KEEP_ALIVE) && !regionIs(value, s, e, HttpHeaderValues.CLOSE)
-                    && !regionIs(value, s, e, HttpHeaderValues.UPGRADE)) {
-                h.remove(value.substring(s, e));
-            }
-            i = end + 1;
-        }
+        scanTokens(value, null, h);
     }
 
     private static boolean regionIs(String value, int s, int e, AsciiString token) {
@@ -165,6 +147,16 @@ public final class ForwardHeaders {
     }
 
     static boolean containsToken(String value, AsciiString token) {
+        return scanTokens(value, token, null);
+    }
+
+    /**
+     * Walks the comma-separated tokens of a header value, spaces trimmed and parameters after
+     * {@code ;} ignored. With {@code find}: whether a token equals it. With {@code removeFrom}:
+     * removes the header each token names, except the connection options themselves
+     * ({@code keep-alive}, {@code close}, {@code upgrade}), which allocate nothing.
+     */
+    private static boolean scanTokens(String value, AsciiString find, HttpHeaders removeFrom) {
         int n = value.length();
         int i = 0;
         while (i < n) {
@@ -172,18 +164,22 @@ public final class ForwardHeaders {
             int end = comma < 0 ? n : comma;
             int s = i;
             int e = end;
+            int semi = value.indexOf(';', s);
+            if (semi >= 0 && semi < e) {
+                e = semi;
+            }
             while (s < e && value.charAt(s) == ' ') {
                 s++;
             }
             while (e > s && value.charAt(e - 1) == ' ') {
                 e--;
             }
-            int semi = value.indexOf(';', s);
-            if (semi >= 0 && semi < e) {
-                e = semi;
-            }
-            if (regionIs(value, s, e, token)) {
+            if (find != null && regionIs(value, s, e, find)) {
                 return true;
+            }
+            if (removeFrom != null && e > s && !regionIs(value, s, e, HttpHeaderValues.KEEP_ALIVE)
+                    && !regionIs(value, s, e, HttpHeaderValues.CLOSE) && !regionIs(value, s, e, HttpHeaderValues.UPGRADE)) {
+                removeFrom.remove(value.substring(s, e));
             }
             i = end + 1;
         }
