@@ -57,7 +57,7 @@ class DrainIT {
                 admin: { bind: "127.0.0.1:%d" }
                 accessLog: { enabled: false }
                 routes: [ { match: { pathPrefix: / }, cluster: slow } ]
-                clusters: [ { name: slow, timeouts: { response: 10s }, backends: [ { address: "127.0.0.1:%d" } ] } ]
+                clusters: [ { name: slow, timeouts: { connect: 5s, response: 10s }, backends: [ { address: "127.0.0.1:%d" } ] } ]
                 """.formatted(port, adminPort, slow.port()));
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", Path.of("target/sluice.jar").toString(), "--config", config.toString()).redirectErrorStream(true).start();
