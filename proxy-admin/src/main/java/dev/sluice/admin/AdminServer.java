@@ -56,6 +56,7 @@ public final class AdminServer implements AutoCloseable {
     private final AtomicBoolean draining = new AtomicBoolean();
     private final Runnable onDrain;
     private final Metrics metrics;
+    private final byte[] dashboard;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("sluice-admin", true),
             NioIoHandler.newFactory());
     private final Channel channel;
@@ -71,6 +72,9 @@ public final class AdminServer implements AutoCloseable {
         this.token = proxy.config().admin().token();
         this.json = mapper();
         this.metrics = new Metrics(proxy);
+        try (var in = AdminServer.class.getResourceAsStream("dashboard.html")) {
+            this.dashboard = in.readAllBytes();
+        }
         InetSocketAddress address = bind.isWildcard() ? new InetSocketAddress(bind.port()) : new InetSocketAddress(bind.host(), bind.port());
         var bound = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<>() {
@@ -137,7 +141,9 @@ public final class AdminServer implements AutoCloseable {
             boolean get = HttpMethod.GET.equals(req.method());
             boolean post = HttpMethod.POST.equals(req.method());
             FullHttpResponse resp;
-            if (get && path.equals("/health/live")) {
+            if (get && path.equals("/")) {
+                resp = bytes(HttpResponseStatus.OK, "text/html; charset=utf-8", dashboard);
+            } else if (get && path.equals("/health/live")) {
                 resp = text(HttpResponseStatus.OK, "live");
             } else if (get && path.equals("/health/ready")) {
                 resp = ready();

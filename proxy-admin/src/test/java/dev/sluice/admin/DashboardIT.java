@@ -1,0 +1,84 @@
+package dev.sluice.admin;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.sluice.config.model.HostPort;
+import dev.sluice.core.testing.RawHttp;
+import dev.sluice.core.testing.RunningSluice;
+import dev.sluice.core.testing.TestBackend;
+import dev.sluice.core.upstream.Node;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The dashboard in a real headless Chromium (Debian's package): the page loads, draws one bar per
+ * node, and marks the node the test makes hot. Skipped on a developer machine without Chromium;
+ * under CI=true, .ci/run installs it and a missing browser fails the test.
+ */
+class DashboardIT {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+
+    @Test
+    void theDashboardDrawsABarPerNodeAndMarksTheHotOne(@TempDir Path profile) throws Exception {
+        if (!"true".equals(System.getenv("CI"))) {
+            assumeTrue(Files.isExecutable(CHROMIUM), "no Chromium here (.ci/run installs it)");
+        }
+        assertTrue(Files.isExecutable(CHROMIUM), "CI must have Chromium: .ci/run installs Debian's chromium");
+        try (TestBackend a = TestBackend.start("a"); TestBackend b = TestBackend.start("b"); TestBackend c = TestBackend.start("c");
+                RunningSluice sluice = RunningSluice.start("""
+                        listeners: [ { name: test, bind: "127.0.0.1:0" } ]
+                        admin: { bind: "127.0.0.1:0" }
+                        accessLog: { enabled: false }
+                        routes: [ { match: { pathPrefix: / }, cluster: keyed } ]
+                        clusters:
+                          - name: keyed
+                            balancer: consistent-hash
+                            hash: { key: { header: X-User-Id } }
+                            backends: [ { address: "%s" }, { address: "%s" }, { address: "%s" } ]
+                        """.formatted(a.address(), b.address(), c.address()));
+                AdminServer admin = new AdminServer(sluice.server(), new HostPort("127.0.0.1", 0))) {
+            try (RawHttp raw = new RawHttp(sluice.address())) {
+                for (int i = 0; i < 300; i++) {
+                    raw.send("GET / HTTP/1.1\r\nHost: t\r\nX-User-Id: " + (i % 4 == 0 ? "user-" + i : "celebrity") + "\r\n\r\n").read();
+                }
+            }
+            var nodes = sluice.server().clusters().get("keyed").nodes();
+            await().atMost(Duration.ofSeconds(10)).until(() -> nodes.stream().filter(Node::hot).count() == 1);
+            String hot = nodes.stream().filter(Node::hot).findFirst().orElseThrow().address().toString();
+
+            Process p = new ProcessBuilder(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                    "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--user-data-dir=" + profile, "--virtual-time-budget=4000", "--dump-dom",
+                    "http://127.0.0.1:" + admin.address().getPort() + "/").start();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "chromium did not finish");
+            String dom = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+            Matcher rows = Pattern.compile("<div class=\"node( hot)?( down)?\" data-node=\"([^\"]+)\">").matcher(dom);
+            int count = 0;
+            int hotRows = 0;
+            String hotNode = null;
+            while (rows.find()) {
+                count++;
+                if (rows.group(1) != null) {
+                    hotRows++;
+                    hotNode = rows.group(3);
+                }
+            }
+            assertEquals(3, count, "one row per node:\n" + dom);
+            assertEquals(3, dom.split("class=\"bar\"", -1).length - 1, "one bar per node");
+            assertEquals(1, hotRows, dom);
+            assertEquals(hot, hotNode);
+        }
+    }
+}
