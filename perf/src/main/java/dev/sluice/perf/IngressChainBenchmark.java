@@ -70,7 +70,7 @@ public class IngressChainBenchmark {
                 new ShedHandler(rc, new FixedLimiter(4096), ticker),
                 new RateLimitHandler(rc, ip, partition,
                         new dev.sluice.core.http.KeyExtractor(dev.sluice.config.model.KeySource.header("X-Tenant-Id"), 128),
-                        false, ticker),
+                        false, ticker, null),
                 new RouteHandler(rc, () -> router),
                 new Sink());
     }

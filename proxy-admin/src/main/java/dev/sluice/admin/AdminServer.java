@@ -148,7 +148,9 @@ public final class AdminServer implements AutoCloseable {
             } else if (get && path.equals("/health/ready")) {
                 resp = ready();
             } else if (get && path.equals("/stats")) {
-                resp = bytes(HttpResponseStatus.OK, "application/json", json.writeValueAsBytes(new Stats(proxy.snapshot())));
+                var hottest = proxy.ingress().partitions();
+                resp = bytes(HttpResponseStatus.OK, "application/json", json.writeValueAsBytes(new Stats(proxy.snapshot(),
+                        hottest == null ? java.util.List.of() : hottest.top(10))));
             } else if (get && path.equals("/metrics")) {
                 resp = bytes(HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
                         metrics.scrape().getBytes(StandardCharsets.UTF_8));
@@ -217,7 +219,8 @@ public final class AdminServer implements AutoCloseable {
     }
 
     /** The {@code /stats} document. */
-    record Stats(java.util.List<dev.sluice.core.metrics.Snapshots.ClusterSnapshot> clusters) {
+    record Stats(java.util.List<dev.sluice.core.metrics.Snapshots.ClusterSnapshot> clusters,
+            java.util.List<dev.sluice.core.metrics.HeavyHitters.Hitter> topPartitions) {
     }
 
     /** The {@code /config} document: the effective configuration with the admin token hidden. */

@@ -40,6 +40,8 @@ class AdminIT {
         sluice = RunningSluice.start("""
                 listeners: [ { name: test, bind: "127.0.0.1:0" } ]
                 admin: { bind: "127.0.0.1:0", token: s3cret, hotSpotFactor: 1.3 }
+                rateLimits:
+                  perPartition: { key: { header: X-Tenant-Id }, rate: 100000/s, burst: 100000 }
                 routes:
                   - { match: { pathPrefix: /even }, cluster: even }
                   - { match: { pathPrefix: /metered }, cluster: metered }
@@ -185,6 +187,19 @@ class AdminIT {
             }
         }
         return sum;
+    }
+
+    @Test
+    void theHottestPartitionIsReportedFirst() throws Exception {
+        try (RawHttp raw = new RawHttp(sluice.address())) {
+            for (int i = 0; i < 120; i++) {
+                String tenant = i % 6 == 0 ? "tenant-small-" + i : "tenant-big";
+                raw.send("GET /metered HTTP/1.1\r\nHost: t\r\nX-Tenant-Id: " + tenant + "\r\n\r\n").read();
+            }
+        }
+        JsonNode top = json.readTree(get("/stats").body()).get("topPartitions");
+        assertEquals("tenant-big", top.get(0).get("key").asText(), top.toString());
+        assertTrue(top.get(0).get("perSecond").asDouble() > top.get(1).get("perSecond").asDouble());
     }
 
     @Test

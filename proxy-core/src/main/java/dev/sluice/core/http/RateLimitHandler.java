@@ -2,6 +2,7 @@ package dev.sluice.core.http;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.core.metrics.HeavyHitters;
 import dev.sluice.core.ratelimit.Decision;
 import dev.sluice.core.ratelimit.RateLimiter;
 import dev.sluice.core.time.Ticker;
@@ -42,6 +43,7 @@ public final class RateLimitHandler extends ChannelDuplexHandler {
     private final @Nullable RateLimiter perIp;
     private final @Nullable RateLimiter perPartition;
     private final @Nullable KeyExtractor partitionKeys;
+    private final @Nullable HeavyHitters hottest;
     private final boolean responseHeaders;
     private final Ticker ticker;
     private final Decision ip = new Decision();
@@ -49,13 +51,14 @@ public final class RateLimitHandler extends ChannelDuplexHandler {
     private final KeyRegion region = new KeyRegion();
 
     public RateLimitHandler(RequestContext rc, @Nullable RateLimiter perIp, @Nullable RateLimiter perPartition,
-            @Nullable KeyExtractor partitionKeys, boolean responseHeaders, Ticker ticker) {
+            @Nullable KeyExtractor partitionKeys, boolean responseHeaders, Ticker ticker, @Nullable HeavyHitters hottest) {
         this.rc = requireNonNull(rc, "rc");
         this.perIp = perIp;
         this.perPartition = perPartition;
         this.partitionKeys = partitionKeys;
         this.responseHeaders = responseHeaders;
         this.ticker = requireNonNull(ticker, "ticker");
+        this.hottest = hottest;
     }
 
     @Override
@@ -81,6 +84,9 @@ public final class RateLimitHandler extends ChannelDuplexHandler {
                 if (found == KeyExtractor.FOUND) {
                     String text = region.text();
                     String key = region.start() == 0 && region.end() == text.length() ? text : region.toString();
+                    if (hottest != null) {
+                        hottest.offer(key);
+                    }
                     if (!perPartition.tryAcquire(key, now, partition)) {
                         refuse(ctx, msg, "partition", "rate limited: partition " + key, partition);
                         return;

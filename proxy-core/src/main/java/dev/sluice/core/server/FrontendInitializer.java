@@ -178,7 +178,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
 
     private RateLimitHandler rateLimit(RequestContext rc) {
         return new RateLimitHandler(rc, ingress.perIp(), ingress.perPartition(), ingress.partitionKeys(),
-                ingress.responseHeaders(), ticker);
+                ingress.responseHeaders(), ticker, ingress.partitions());
     }
 
     /** Installs the HTTP/2 handlers in its own place when the prior-knowledge preface was seen. */

@@ -6,6 +6,7 @@ import dev.sluice.config.model.ProxyConfig;
 import dev.sluice.core.http.ClientIps;
 import dev.sluice.core.http.KeyExtractor;
 import dev.sluice.core.metrics.AccessLog;
+import dev.sluice.core.metrics.HeavyHitters;
 import dev.sluice.core.metrics.Refusals;
 import dev.sluice.core.ratelimit.FixedLimiter;
 import dev.sluice.core.ratelimit.GradientLimiter;
@@ -19,7 +20,7 @@ import org.jspecify.annotations.Nullable;
 /** The process-wide ingress protections, shared by every listener and event loop. Immutable holder. */
 public record Ingress(InFlightLimiter shedding, @Nullable RateLimiter perIp, @Nullable RateLimiter perPartition,
         @Nullable KeyExtractor partitionKeys, boolean responseHeaders, ClientIps clientIps, @Nullable AccessLog accessLog,
-        Refusals refusals) {
+        Refusals refusals, @Nullable HeavyHitters partitions) {
 
     /** Requests refused by each protection: ip, partition, overload, hygiene. */
     public static final java.util.List<String> REFUSALS = java.util.List.of("ip", "partition", "overload", "hygiene");
@@ -36,6 +37,7 @@ public record Ingress(InFlightLimiter shedding, @Nullable RateLimiter perIp, @Nu
                 config.rateLimits().responseHeaders(),
                 config.server().trustedProxies().isEmpty() ? ClientIps.NONE : new ClientIps(config.server().trustedProxies()),
                 config.accessLog().enabled() ? new AccessLog(System.out, AccessLog.QUEUE) : null,
-                new Refusals());
+                new Refusals(),
+                part == null ? null : new HeavyHitters(64));
     }
 }

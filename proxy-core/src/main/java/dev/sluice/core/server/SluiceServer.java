@@ -195,6 +195,9 @@ public final class SluiceServer implements AutoCloseable {
      * an adaptive shedding limit at {@code shedding.interval}.
      */
     private void scheduleRefreshes() {
+        if (ingress.partitions() != null) {
+            refresher.scheduleAtFixedRate(ingress.partitions()::decay, 1, 1, TimeUnit.SECONDS);
+        }
         if (ingress.shedding() instanceof GradientLimiter g) {
             long period = config.shedding().interval().toNanos();
             refresher.scheduleAtFixedRate(g::update, period, period, TimeUnit.NANOSECONDS);
