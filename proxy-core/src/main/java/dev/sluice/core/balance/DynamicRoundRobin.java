@@ -87,9 +87,5 @@ public final class DynamicRoundRobin implements Balancer {
             long i = cursor.getAndIncrement();
             return schedule[(int) Long.remainderUnsigned(i, schedule.length)];
         }
-
-        int period() {
-            return schedule.length;
-        }
     }
 }

@@ -516,11 +516,6 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         return !active;
     }
 
-    /** Attempts made for the current request (1 without retries). */
-    public int attempts() {
-        return attempts;
-    }
-
     /** Ends the exchange with a local reply if the response has not started, else by closing. */
     private void abort(HttpResponseStatus status, String reason) {
         boolean complete = requestDone;

@@ -371,9 +371,4 @@ public final class Cluster {
     public boolean panic() {
         return panic;
     }
-
-    /** Effective weights of the current picker, in node order. */
-    public synchronized double[] builtWeights() {
-        return built == null ? new double[0] : Arrays.copyOf(built, built.length);
-    }
 }
