@@ -1,5 +1,6 @@
 package dev.sluice.core.ratelimit;
 
+import dev.sluice.core.internal.Limits;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A fixed in-flight limit: one atomic counter, compare-and-set up to the limit. */
@@ -14,16 +15,7 @@ public class FixedLimiter implements InFlightLimiter {
 
     @Override
     public boolean tryAcquire() {
-        int limit = limit();
-        for (;;) {
-            int n = inFlight.get();
-            if (n >= limit) {
-                return false;
-            }
-            if (inFlight.compareAndSet(n, n + 1)) {
-                return true;
-            }
-        }
+        return Limits.incrementBelow(inFlight, limit());
     }
 
     @Override

@@ -13,6 +13,7 @@ import dev.sluice.core.balance.Balancer;
 import dev.sluice.core.balance.Balancers;
 import dev.sluice.core.balance.RandomSource;
 import dev.sluice.core.health.HealthMonitor;
+import dev.sluice.core.internal.Limits;
 import dev.sluice.core.health.HttpHealthChecker;
 import dev.sluice.core.http.Router;
 import dev.sluice.core.metrics.Snapshots;
@@ -28,7 +29,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -51,7 +51,6 @@ import java.util.function.BiFunction;
 public final class SluiceServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(SluiceServer.class.getName());
-    static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
 
     private final ProxyConfig config;
     private final Ticker ticker;
@@ -120,7 +119,7 @@ public final class SluiceServer implements AutoCloseable {
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, Limits.WATER_MARK)
                     .childHandler(init);
             var f = b.bind(l.bind().isWildcard() ? new InetSocketAddress(l.bind().port())
                     : new InetSocketAddress(l.bind().host(), l.bind().port())).await();

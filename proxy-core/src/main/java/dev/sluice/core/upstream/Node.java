@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.sluice.config.model.HostPort;
 import dev.sluice.core.balance.SlowStart;
 import dev.sluice.core.health.CircuitBreaker;
+import dev.sluice.core.internal.Limits;
 import dev.sluice.core.metrics.NodeStats;
 import io.netty.channel.EventLoop;
 import java.net.InetSocketAddress;
@@ -324,16 +325,7 @@ public final class Node {
     }
 
     boolean tryReserveConnection() {
-        int max = connector.maxConnectionsPerNode();
-        for (;;) {
-            int n = connections.get();
-            if (n >= max) {
-                return false;
-            }
-            if (connections.compareAndSet(n, n + 1)) {
-                return true;
-            }
-        }
+        return Limits.incrementBelow(connections, connector.maxConnectionsPerNode());
     }
 
     void connectionClosed() {

@@ -3,13 +3,13 @@ package dev.sluice.core.upstream;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.config.model.ClusterConfig;
+import dev.sluice.core.internal.Limits;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -24,7 +24,6 @@ public final class UpstreamConnector {
 
     /** Largest upstream response head accepted. */
     static final int MAX_RESPONSE_HEADER_BYTES = 64 * 1024;
-    static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
 
     private final ChannelFactory<? extends Channel> channelFactory;
     private final int connectTimeoutMillis;
@@ -52,7 +51,7 @@ public final class UpstreamConnector {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, Limits.WATER_MARK)
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
