@@ -74,6 +74,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     private boolean replaying;
     /** The retry re-sends a head that never left (a connect failure), not a replay. */
     private boolean resendUnsent;
+    /** The most request body kept for a replay ({@code retries.maxReplayBodyBytes}), read once per request. */
+    private long replayLimit;
     private @Nullable HttpResponseStatus failStatus;
     private @Nullable String failReason;
     private ChannelHandlerContext ctx;
@@ -165,6 +167,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         tried[0] = n;
         RetryConfig retry = cluster.config().retries();
         replay.begin(head, retry != null && retry.attempts() > 0);
+        replayLimit = retry == null ? 0 : retry.maxReplayBodyBytes().bytes();
         if (cluster.retryBudget() != null) {
             cluster.retryBudget().recordRequest(ticker.nanoTime());
         }
@@ -272,7 +275,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         Channel up = upstream;
         boolean last = content instanceof LastHttpContent;
         requestDone |= last;
-        replay.keep(content, rc.cluster().config().retries() == null ? 0 : rc.cluster().config().retries().maxReplayBodyBytes().bytes());
+        replay.keep(content, replayLimit);
         up.writeAndFlush(content, up.voidPromise());
         if (last) {
             latencyFrom = ticker.nanoTime();
