@@ -122,13 +122,16 @@ public final class KeyExtractor {
             return INVALID;
         }
         for (int i = r.start(); i < r.end(); i++) {
-            char c = r.text().charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '-' || c == '_' || c == '.' || c == ':';
-            if (!ok) {
+            if (!isKeyChar(r.text().charAt(i))) {
                 return INVALID;
             }
         }
         return FOUND;
+    }
+
+    /** {@code [A-Za-z0-9._:-]}: the characters of keys and request ids, safe in headers, logs and JSON. */
+    static boolean isKeyChar(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || c == '-' || c == '_' || c == '.' || c == ':';
     }
 }

@@ -33,10 +33,7 @@ final class RequestIds {
             return false;
         }
         for (int i = 0; i < n; i++) {
-            char ch = id.charAt(i);
-            boolean ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')
-                    || ch == '-' || ch == '_' || ch == '.' || ch == ':';
-            if (!ok) {
+            if (!KeyExtractor.isKeyChar(id.charAt(i))) {
                 return false;
             }
         }
