@@ -5,6 +5,7 @@ import dev.sluice.config.load.YamlConfigLoader;
 import dev.sluice.config.model.ProxyConfig;
 import dev.sluice.core.http.HygieneHandler;
 import dev.sluice.core.http.RateLimitHandler;
+import dev.sluice.core.http.RateLimits;
 import dev.sluice.core.http.RequestContext;
 import dev.sluice.core.http.RouteHandler;
 import dev.sluice.core.http.Router;
@@ -65,12 +66,13 @@ public class IngressChainBenchmark {
         Ticker ticker = System::nanoTime;
         KeyedRateLimiter ip = new KeyedRateLimiter(Values.rate("1000000000/s"), 1_000_000_000, Map.of(), 100_000, ticker);
         KeyedRateLimiter partition = new KeyedRateLimiter(Values.rate("1000000000/s"), 1_000_000_000, Map.of(), 100_000, ticker);
+        FixedLimiter shed = new FixedLimiter(4096);
+        RateLimits limits = new RateLimits(ip, partition,
+                new dev.sluice.core.http.KeyExtractor(dev.sluice.config.model.KeySource.header("X-Tenant-Id"), 128), false, null);
         channel = new EmbeddedChannel(
                 new HygieneHandler(rc, ticker, 5 << 20),
-                new ShedHandler(rc, new FixedLimiter(4096), ticker),
-                new RateLimitHandler(rc, ip, partition,
-                        new dev.sluice.core.http.KeyExtractor(dev.sluice.config.model.KeySource.header("X-Tenant-Id"), 128),
-                        false, ticker, null),
+                new ShedHandler(rc, () -> shed, ticker),
+                new RateLimitHandler(rc, () -> limits, ticker),
                 new RouteHandler(rc, () -> router),
                 new Sink());
     }

@@ -38,4 +38,14 @@ public record ClusterConfig(
         backends = List.copyOf(backends);
         requireNonNull(dnsRefresh, "dnsRefresh");
     }
+
+    /** Whether {@code other} differs from this in nothing but its backends (a reload then keeps the running cluster). */
+    public boolean sameExceptBackends(ClusterConfig other) {
+        return withoutBackends().equals(other.withoutBackends());
+    }
+
+    private ClusterConfig withoutBackends() {
+        return new ClusterConfig(name, balancer, hash, leastConnections, adaptiveWeights, protocol, slowStart, healthCheck,
+                outlierDetection, circuitBreaker, retries, timeouts, pool, List.of(), panicThresholdPercent, dnsRefresh);
+    }
 }

@@ -68,7 +68,7 @@ public final class HealthMonitor implements AutoCloseable {
             this.node = node;
             this.loop = loop;
             this.checker = checker;
-            this.tracker = new HealthTracker(config.healthyThreshold(), config.unhealthyThreshold());
+            this.tracker = new HealthTracker(config.healthyThreshold(), config.unhealthyThreshold(), node.healthy());
         }
 
         void schedule() {

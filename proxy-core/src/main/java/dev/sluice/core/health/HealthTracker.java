@@ -19,10 +19,16 @@ public final class HealthTracker {
 
     private final int rise;
     private final int fall;
-    private boolean healthy = true;
+    private boolean healthy;
     private int streak;
 
     public HealthTracker(int rise, int fall) {
+        this(rise, fall, true);
+    }
+
+    /** @param healthy the state to start from (a node carried over by a reload keeps its state) */
+    public HealthTracker(int rise, int fall, boolean healthy) {
+        this.healthy = healthy;
         if (rise < 1 || fall < 1) {
             throw new IllegalArgumentException("rise: " + rise + ", fall: " + fall + " (expected: >= 1)");
         }

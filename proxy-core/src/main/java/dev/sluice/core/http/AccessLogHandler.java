@@ -13,6 +13,8 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code access-log}: one JSON line per request, assembled as the response's last part is written
@@ -23,8 +25,10 @@ import io.netty.handler.codec.http.LastHttpContent;
 public final class AccessLogHandler extends ChannelDuplexHandler {
 
     private final RequestContext rc;
-    private final AccessLog log;
+    private final Supplier<@Nullable AccessLog> current;
     private final Ticker ticker;
+    /** Where the current request's line goes, read when its head arrives; null: not logged. */
+    private @Nullable AccessLog log;
     private final StringBuilder line = new StringBuilder(256);
     private String method = "";
     private String host = "";
@@ -34,14 +38,22 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
     private long bytesOut;
     private long startNanos;
 
-    public AccessLogHandler(RequestContext rc, AccessLog log, Ticker ticker) {
+    /** @param current the access log in force (null when logging is off), read once per request */
+    public AccessLogHandler(RequestContext rc, Supplier<@Nullable AccessLog> current, Ticker ticker) {
         this.rc = requireNonNull(rc, "rc");
-        this.log = requireNonNull(log, "log");
+        this.current = requireNonNull(current, "current");
         this.ticker = requireNonNull(ticker, "ticker");
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest || msg instanceof MalformedRequest) {
+            log = current.get();
+        }
+        if (log == null) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
         if (msg instanceof HttpRequest req) {
             method = req.method().name();
             String h = req.headers().get(HttpHeaderNames.HOST);
@@ -67,6 +79,13 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof HttpResponse && log == null) {
+            log = current.get(); // a reply to no request (a header timeout, say)
+        }
+        if (log == null) {
+            ctx.write(msg, promise);
+            return;
+        }
         if (msg instanceof HttpResponse r && r.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
             status = r.status().code();
         }

@@ -2,7 +2,6 @@ package dev.sluice.core.http;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.sluice.core.metrics.HeavyHitters;
 import dev.sluice.core.ratelimit.Decision;
 import dev.sluice.core.ratelimit.RateLimiter;
 import dev.sluice.core.time.Ticker;
@@ -19,7 +18,7 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
-import org.jspecify.annotations.Nullable;
+import java.util.function.Supplier;
 
 /**
  * {@code rate-limit}: the per-IP bucket, then the per-partition bucket. A refused request gets 429
@@ -40,25 +39,19 @@ public final class RateLimitHandler extends ChannelDuplexHandler {
     static final AsciiString X_RATELIMIT_RESET = AsciiString.cached("x-ratelimit-reset");
 
     private final RequestContext rc;
-    private final @Nullable RateLimiter perIp;
-    private final @Nullable RateLimiter perPartition;
-    private final @Nullable KeyExtractor partitionKeys;
-    private final @Nullable HeavyHitters hottest;
-    private final boolean responseHeaders;
+    private final Supplier<RateLimits> current;
     private final Ticker ticker;
+    /** The limits the current request was checked against (a reload may publish others meanwhile). */
+    private RateLimits limits = RateLimits.NONE;
     private final Decision ip = new Decision();
     private final Decision partition = new Decision();
     private final KeyRegion region = new KeyRegion();
 
-    public RateLimitHandler(RequestContext rc, @Nullable RateLimiter perIp, @Nullable RateLimiter perPartition,
-            @Nullable KeyExtractor partitionKeys, boolean responseHeaders, Ticker ticker, @Nullable HeavyHitters hottest) {
+    /** @param current the limits in force, read once per request */
+    public RateLimitHandler(RequestContext rc, Supplier<RateLimits> current, Ticker ticker) {
         this.rc = requireNonNull(rc, "rc");
-        this.perIp = perIp;
-        this.perPartition = perPartition;
-        this.partitionKeys = partitionKeys;
-        this.responseHeaders = responseHeaders;
+        this.current = requireNonNull(current, "current");
         this.ticker = requireNonNull(ticker, "ticker");
-        this.hottest = hottest;
     }
 
     @Override
@@ -66,6 +59,11 @@ public final class RateLimitHandler extends ChannelDuplexHandler {
         if (msg instanceof HttpRequest req) {
             ip.clear();
             partition.clear();
+            RateLimits l = current.get();
+            limits = l;
+            RateLimiter perIp = l.perIp();
+            RateLimiter perPartition = l.perPartition();
+            KeyExtractor partitionKeys = l.partitionKeys();
             long now = ticker.nanoTime();
             if (perIp != null && !perIp.tryAcquire(rc.clientIp(), now, ip)) {
                 refuse(ctx, msg, "ip", "rate limited: ip", ip);
@@ -84,8 +82,8 @@ public final class RateLimitHandler extends ChannelDuplexHandler {
                 if (found == KeyExtractor.FOUND) {
                     String text = region.text();
                     String key = region.start() == 0 && region.end() == text.length() ? text : region.toString();
-                    if (hottest != null) {
-                        hottest.offer(key);
+                    if (l.hottest() != null) {
+                        l.hottest().offer(key);
                     }
                     if (!perPartition.tryAcquire(key, now, partition)) {
                         refuse(ctx, msg, "partition", "rate limited: partition " + key, partition);
@@ -111,7 +109,7 @@ public final class RateLimitHandler extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (responseHeaders && msg instanceof HttpResponse resp && resp.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
+        if (limits.responseHeaders() && msg instanceof HttpResponse resp && resp.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
             Decision d = !partition.present() || (ip.present() && ip.remaining() <= partition.remaining()) ? ip : partition;
             if (d.present()) {
                 headers(resp.headers(), d);

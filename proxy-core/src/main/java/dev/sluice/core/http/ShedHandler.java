@@ -13,6 +13,8 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code shed}: the global in-flight limit, before routing and before any upstream work. Over the
@@ -24,14 +26,16 @@ import io.netty.util.ReferenceCountUtil;
 public final class ShedHandler extends ChannelDuplexHandler {
 
     private final RequestContext rc;
-    private final InFlightLimiter limiter;
+    private final Supplier<InFlightLimiter> current;
     private final Ticker ticker;
-    private boolean holding;
+    /** The limiter the current request was admitted by, released exactly once; null when none is held. */
+    private @Nullable InFlightLimiter holding;
     private long admittedNanos;
 
-    public ShedHandler(RequestContext rc, InFlightLimiter limiter, Ticker ticker) {
+    /** @param current the limiter in force, read once per request */
+    public ShedHandler(RequestContext rc, Supplier<InFlightLimiter> current, Ticker ticker) {
         this.rc = requireNonNull(rc, "rc");
-        this.limiter = requireNonNull(limiter, "limiter");
+        this.current = requireNonNull(current, "current");
         this.ticker = requireNonNull(ticker, "ticker");
     }
 
@@ -39,6 +43,7 @@ public final class ShedHandler extends ChannelDuplexHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest) {
             release();
+            InFlightLimiter limiter = current.get();
             if (!limiter.tryAcquire()) {
                 boolean complete = msg instanceof LastHttpContent;
                 ReferenceCountUtil.release(msg);
@@ -48,7 +53,7 @@ public final class ShedHandler extends ChannelDuplexHandler {
                 LocalReply.write(ctx, rc, resp, complete);
                 return;
             }
-            holding = true;
+            holding = limiter;
             admittedNanos = ticker.nanoTime();
         }
         ctx.fireChannelRead(msg);
@@ -75,9 +80,10 @@ public final class ShedHandler extends ChannelDuplexHandler {
     }
 
     private void release() {
-        if (holding) {
-            holding = false;
-            limiter.release(ticker.nanoTime() - admittedNanos);
+        InFlightLimiter held = holding;
+        if (held != null) {
+            holding = null;
+            held.release(ticker.nanoTime() - admittedNanos);
         }
     }
 }

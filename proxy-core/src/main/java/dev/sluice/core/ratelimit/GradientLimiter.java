@@ -29,7 +29,12 @@ public final class GradientLimiter extends FixedLimiter {
     private double smoothed;
 
     public GradientLimiter(SheddingConfig config) {
-        super(config.maxInFlight());
+        this(config, new java.util.concurrent.atomic.AtomicInteger());
+    }
+
+    /** @param inFlight the count to share with the limiter this one replaces */
+    public GradientLimiter(SheddingConfig config, java.util.concurrent.atomic.AtomicInteger inFlight) {
+        super(config.maxInFlight(), inFlight);
         this.config = config;
         this.limit = Math.min(config.maxInFlight(), Math.max(config.minInFlight(), 64));
         this.smoothed = limit;

@@ -11,10 +11,13 @@ import dev.sluice.core.http.HeaderTimeoutHandler;
 import dev.sluice.core.http.HygieneHandler;
 import dev.sluice.core.http.ProxyHandler;
 import dev.sluice.core.http.RateLimitHandler;
+import dev.sluice.core.http.RateLimits;
 import dev.sluice.core.http.RequestContext;
 import dev.sluice.core.http.RouteHandler;
 import dev.sluice.core.http.Router;
 import dev.sluice.core.http.ShedHandler;
+import dev.sluice.core.metrics.AccessLog;
+import dev.sluice.core.ratelimit.InFlightLimiter;
 import dev.sluice.core.time.Ticker;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -56,11 +59,16 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
     static final int MAX_UPGRADE_REQUEST_BYTES = 16 * 1024;
     private static final AsciiString H2C = AsciiString.cached("h2c");
 
-    private final ListenerConfig listener;
+    /** Read once per accepted connection; a reload that keeps the bind address replaces it. */
+    private volatile ListenerConfig listener;
     private final EventLoops loops;
     private final Supplier<Router> routes;
     private final Ticker ticker;
-    private final Ingress ingress;
+    private final Supplier<Ingress> ingress;
+    // What the handlers read once per request, so a reload reaches open connections too.
+    private final Supplier<InFlightLimiter> shedding;
+    private final Supplier<RateLimits> limits;
+    private final Supplier<AccessLog> accessLog;
     private final AtomicInteger open = new AtomicInteger();
     /** Every open client connection, for a drain. */
     final io.netty.channel.group.ChannelGroup connections =
@@ -68,12 +76,20 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
     private volatile boolean draining;
     private final LongAdder rejected = new LongAdder();
 
-    FrontendInitializer(ListenerConfig listener, EventLoops loops, Supplier<Router> routes, Ticker ticker, Ingress ingress) {
+    FrontendInitializer(ListenerConfig listener, EventLoops loops, Supplier<Router> routes, Ticker ticker, Supplier<Ingress> ingress) {
         this.listener = requireNonNull(listener, "listener");
         this.loops = requireNonNull(loops, "loops");
         this.routes = requireNonNull(routes, "routes");
         this.ticker = requireNonNull(ticker, "ticker");
         this.ingress = requireNonNull(ingress, "ingress");
+        this.shedding = () -> ingress.get().shedding();
+        this.limits = () -> ingress.get().limits();
+        this.accessLog = () -> ingress.get().accessLog();
+    }
+
+    /** Connections accepted from now on use {@code next} (same bind address); open ones keep what they have. */
+    void update(ListenerConfig next) {
+        this.listener = requireNonNull(next, "next");
     }
 
     static final io.netty.util.AttributeKey<RequestContext> CONTEXT = io.netty.util.AttributeKey.valueOf("sluice.rc");
@@ -113,6 +129,8 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
+        ListenerConfig listener = this.listener;
+        Ingress ingress = this.ingress.get();
         if (open.incrementAndGet() > listener.maxConnections()) {
             open.decrementAndGet();
             rejected.increment();
@@ -137,10 +155,11 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
                 .setMaxInitialLineLength(Math.min(listener.maxHeaderBytes().toIntSaturated(), 8192)));
         HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(codec,
                 protocol -> AsciiString.contentEquals(H2C, protocol)
-                        ? new Http2ServerUpgradeCodec(frameCodec(), multiplexer(clientIp, trustedPeer, loopIndex), new Http2ConnectionTail())
+                        ? new Http2ServerUpgradeCodec(frameCodec(listener), multiplexer(listener, clientIp, trustedPeer, loopIndex),
+                                new Http2ConnectionTail())
                         : null,
                 MAX_UPGRADE_REQUEST_BYTES);
-        ChannelHandler priorKnowledge = new PriorKnowledgeSetup(clientIp, trustedPeer, loopIndex);
+        ChannelHandler priorKnowledge = new PriorKnowledgeSetup(listener, clientIp, trustedPeer, loopIndex);
 
         ChannelPipeline p = ch.pipeline();
         p.addLast(PipelineNames.FLUSH_CONSOLIDATION, new FlushConsolidationHandler(256, true));
@@ -151,18 +170,16 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         p.addLast(PipelineNames.FLOW_CONTROL, new FlowControlHandler());
         p.addLast(PipelineNames.KEEP_ALIVE, new HttpServerKeepAliveHandler());
         p.addLast(PipelineNames.EXPECT_CONTINUE, new HttpServerExpectContinueHandler());
-        if (ingress.accessLog() != null) {
-            p.addLast(PipelineNames.ACCESS_LOG, new AccessLogHandler(rc, ingress.accessLog(), ticker));
-        }
+        p.addLast(PipelineNames.ACCESS_LOG, new AccessLogHandler(rc, accessLog, ticker));
         p.addLast(PipelineNames.HYGIENE, new HygieneHandler(rc, ticker, listener.maxRequestBodyBytes().bytes()));
-        p.addLast(PipelineNames.SHED, new ShedHandler(rc, ingress.shedding(), ticker));
-        p.addLast(PipelineNames.RATE_LIMIT, rateLimit(rc));
+        p.addLast(PipelineNames.SHED, new ShedHandler(rc, shedding, ticker));
+        p.addLast(PipelineNames.RATE_LIMIT, new RateLimitHandler(rc, limits, ticker));
         p.addLast(PipelineNames.ROUTE, new RouteHandler(rc, routes));
         p.addLast(PipelineNames.HASH_KEY, new HashKeyHandler(rc));
         p.addLast(PipelineNames.PROXY, new ProxyHandler(rc, ticker, listener.maxRequestBodyBytes().bytes(), listener.requestTimeout().toNanos()));
     }
 
-    private Http2FrameCodec frameCodec() {
+    private static Http2FrameCodec frameCodec(ListenerConfig listener) {
         return Http2FrameCodecBuilder.forServer()
                 .initialSettings(Http2Settings.defaultSettings()
                         .maxConcurrentStreams(listener.http2().maxConcurrentStreams())
@@ -172,22 +189,19 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
                 .build();
     }
 
-    private Http2MultiplexHandler multiplexer(String clientIp, ClientIps trustedPeer, int loopIndex) {
-        return new Http2MultiplexHandler(new StreamInitializer(clientIp, trustedPeer, loopIndex));
-    }
-
-    private RateLimitHandler rateLimit(RequestContext rc) {
-        return new RateLimitHandler(rc, ingress.perIp(), ingress.perPartition(), ingress.partitionKeys(),
-                ingress.responseHeaders(), ticker, ingress.partitions());
+    private Http2MultiplexHandler multiplexer(ListenerConfig listener, String clientIp, ClientIps trustedPeer, int loopIndex) {
+        return new Http2MultiplexHandler(new StreamInitializer(listener, clientIp, trustedPeer, loopIndex));
     }
 
     /** Installs the HTTP/2 handlers in its own place when the prior-knowledge preface was seen. */
     private final class PriorKnowledgeSetup extends io.netty.channel.ChannelHandlerAdapter {
+        private final ListenerConfig listener;
         private final String clientIp;
         private final ClientIps trustedPeer;
         private final int loopIndex;
 
-        PriorKnowledgeSetup(String clientIp, ClientIps trustedPeer, int loopIndex) {
+        PriorKnowledgeSetup(ListenerConfig listener, String clientIp, ClientIps trustedPeer, int loopIndex) {
+            this.listener = listener;
             this.clientIp = clientIp;
             this.trustedPeer = trustedPeer;
             this.loopIndex = loopIndex;
@@ -196,8 +210,8 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
             ChannelPipeline p = ctx.pipeline();
-            p.addAfter(ctx.name(), PipelineNames.H2_FRAME_CODEC, frameCodec());
-            p.addAfter(PipelineNames.H2_FRAME_CODEC, PipelineNames.H2_MULTIPLEX, multiplexer(clientIp, trustedPeer, loopIndex));
+            p.addAfter(ctx.name(), PipelineNames.H2_FRAME_CODEC, frameCodec(listener));
+            p.addAfter(PipelineNames.H2_FRAME_CODEC, PipelineNames.H2_MULTIPLEX, multiplexer(listener, clientIp, trustedPeer, loopIndex));
             p.addAfter(PipelineNames.H2_MULTIPLEX, PipelineNames.H2_CONNECTION, new Http2ConnectionTail());
             p.remove(this);
         }
@@ -205,11 +219,13 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
 
     /** The pipeline of one HTTP/2 stream: the same handlers as HTTP/1.1, over the same message objects. */
     private final class StreamInitializer extends ChannelInitializer<Http2StreamChannel> {
+        private final ListenerConfig listener;
         private final String clientIp;
         private final ClientIps trustedPeer;
         private final int loopIndex;
 
-        StreamInitializer(String clientIp, ClientIps trustedPeer, int loopIndex) {
+        StreamInitializer(ListenerConfig listener, String clientIp, ClientIps trustedPeer, int loopIndex) {
+            this.listener = listener;
             this.clientIp = clientIp;
             this.trustedPeer = trustedPeer;
             this.loopIndex = loopIndex;
@@ -219,17 +235,14 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         protected void initChannel(Http2StreamChannel ch) {
             ch.config().setAutoRead(false);
             RequestContext rc = new RequestContext(clientIp, trustedPeer, false, true, loopIndex);
-            rc.countRefusalsIn(ingress.refusals());
+            rc.countRefusalsIn(ingress.get().refusals());
             ch.pipeline()
                     .addLast(PipelineNames.H2_STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(true))
-                    .addLast(PipelineNames.FLOW_CONTROL, new FlowControlHandler());
-            if (ingress.accessLog() != null) {
-                ch.pipeline().addLast(PipelineNames.ACCESS_LOG, new AccessLogHandler(rc, ingress.accessLog(), ticker));
-            }
-            ch.pipeline()
+                    .addLast(PipelineNames.FLOW_CONTROL, new FlowControlHandler())
+                    .addLast(PipelineNames.ACCESS_LOG, new AccessLogHandler(rc, accessLog, ticker))
                     .addLast(PipelineNames.HYGIENE, new HygieneHandler(rc, ticker, listener.maxRequestBodyBytes().bytes()))
-                    .addLast(PipelineNames.SHED, new ShedHandler(rc, ingress.shedding(), ticker))
-                    .addLast(PipelineNames.RATE_LIMIT, rateLimit(rc))
+                    .addLast(PipelineNames.SHED, new ShedHandler(rc, shedding, ticker))
+                    .addLast(PipelineNames.RATE_LIMIT, new RateLimitHandler(rc, limits, ticker))
                     .addLast(PipelineNames.ROUTE, new RouteHandler(rc, routes))
                     .addLast(PipelineNames.HASH_KEY, new HashKeyHandler(rc))
                     .addLast(PipelineNames.PROXY, new ProxyHandler(rc, ticker, listener.maxRequestBodyBytes().bytes(), listener.requestTimeout().toNanos()));

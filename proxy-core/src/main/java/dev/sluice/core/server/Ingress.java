@@ -5,6 +5,7 @@ import dev.sluice.config.model.PerPartitionConfig;
 import dev.sluice.config.model.ProxyConfig;
 import dev.sluice.core.http.ClientIps;
 import dev.sluice.core.http.KeyExtractor;
+import dev.sluice.core.http.RateLimits;
 import dev.sluice.core.metrics.AccessLog;
 import dev.sluice.core.metrics.HeavyHitters;
 import dev.sluice.core.metrics.Refusals;
@@ -12,32 +13,61 @@ import dev.sluice.core.ratelimit.FixedLimiter;
 import dev.sluice.core.ratelimit.GradientLimiter;
 import dev.sluice.core.ratelimit.InFlightLimiter;
 import dev.sluice.core.ratelimit.KeyedRateLimiter;
-import dev.sluice.core.ratelimit.RateLimiter;
 import dev.sluice.core.time.Ticker;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
-/** The process-wide ingress protections, shared by every listener and event loop. Immutable holder. */
-public record Ingress(InFlightLimiter shedding, @Nullable RateLimiter perIp, @Nullable RateLimiter perPartition,
-        @Nullable KeyExtractor partitionKeys, boolean responseHeaders, ClientIps clientIps, @Nullable AccessLog accessLog,
-        Refusals refusals, @Nullable HeavyHitters partitions) {
+/**
+ * The process-wide ingress protections, shared by every listener and event loop. Immutable; a
+ * reload publishes a new one that keeps every part whose configuration did not change (so a
+ * client's buckets and the in-flight count survive it).
+ */
+public record Ingress(InFlightLimiter shedding, RateLimits limits, ClientIps clientIps, @Nullable AccessLog accessLog,
+        Refusals refusals) {
 
     /** Requests refused by each protection: ip, partition, overload, hygiene. */
     public static final java.util.List<String> REFUSALS = java.util.List.of("ip", "partition", "overload", "hygiene");
 
-    static Ingress of(ProxyConfig config, Ticker ticker) {
-        InFlightLimiter shed = config.shedding().adaptive() ? new GradientLimiter(config.shedding())
-                : new FixedLimiter(config.shedding().maxInFlight());
+    /** The hottest partition keys, or null without a per-partition limit. */
+    public @Nullable HeavyHitters partitions() {
+        return limits.hottest();
+    }
+
+    /**
+     * The protections {@code config} asks for.
+     *
+     * @param previous the protections in force before a reload, built from {@code previousConfig}; null at start
+     * @param log the process's access log, created on first use
+     */
+    static Ingress of(ProxyConfig config, Ticker ticker, @Nullable Ingress previous, @Nullable ProxyConfig previousConfig,
+            Supplier<AccessLog> log) {
+        boolean reload = previous != null && previousConfig != null;
+        InFlightLimiter shed;
+        if (reload && previousConfig.shedding().equals(config.shedding())) {
+            shed = previous.shedding();
+        } else {
+            AtomicInteger count = reload && previous.shedding() instanceof FixedLimiter f ? f.count() : new AtomicInteger();
+            shed = config.shedding().adaptive() ? new GradientLimiter(config.shedding(), count)
+                    : new FixedLimiter(config.shedding().maxInFlight(), count);
+        }
         PerIpConfig ip = config.rateLimits().perIp();
         PerPartitionConfig part = config.rateLimits().perPartition();
-        return new Ingress(shed,
-                ip == null ? null : new KeyedRateLimiter(ip.rate(), ip.burst(), Map.of(), ip.maxTracked(), ticker),
-                part == null ? null : new KeyedRateLimiter(part.rate(), part.burst(), part.overrides(), part.maxTracked(), ticker),
-                part == null ? null : new KeyExtractor(part.key(), part.maxKeyLength()),
+        RateLimits before = reload ? previous.limits() : RateLimits.NONE;
+        boolean sameIp = reload && Objects.equals(previousConfig.rateLimits().perIp(), ip);
+        boolean samePart = reload && Objects.equals(previousConfig.rateLimits().perPartition(), part);
+        RateLimits limits = new RateLimits(
+                ip == null ? null : sameIp ? before.perIp() : new KeyedRateLimiter(ip.rate(), ip.burst(), Map.of(), ip.maxTracked(), ticker),
+                part == null ? null : samePart ? before.perPartition()
+                        : new KeyedRateLimiter(part.rate(), part.burst(), part.overrides(), part.maxTracked(), ticker),
+                part == null ? null : samePart ? before.partitionKeys() : new KeyExtractor(part.key(), part.maxKeyLength()),
                 config.rateLimits().responseHeaders(),
+                part == null ? null : before.hottest() != null ? before.hottest() : new HeavyHitters(64));
+        return new Ingress(shed, limits,
                 config.server().trustedProxies().isEmpty() ? ClientIps.NONE : new ClientIps(config.server().trustedProxies()),
-                config.accessLog().enabled() ? new AccessLog(System.out, AccessLog.QUEUE) : null,
-                new Refusals(),
-                part == null ? null : new HeavyHitters(64));
+                config.accessLog().enabled() ? log.get() : null,
+                reload ? previous.refusals() : new Refusals());
     }
 }

@@ -9,13 +9,14 @@ import dev.sluice.config.model.BackendConfig;
 import dev.sluice.config.model.ClusterConfig;
 import dev.sluice.config.model.ListenerConfig;
 import dev.sluice.config.model.ProxyConfig;
-import dev.sluice.core.balance.Balancer;
 import dev.sluice.core.balance.Balancers;
 import dev.sluice.core.balance.RandomSource;
 import dev.sluice.core.health.HealthMonitor;
-import dev.sluice.core.internal.Limits;
 import dev.sluice.core.health.HttpHealthChecker;
 import dev.sluice.core.http.Router;
+import dev.sluice.core.internal.Limits;
+import dev.sluice.core.metrics.AccessLog;
+import dev.sluice.core.metrics.HeavyHitters;
 import dev.sluice.core.metrics.Snapshots;
 import dev.sluice.core.ratelimit.GradientLimiter;
 import dev.sluice.core.time.Ticker;
@@ -32,44 +33,62 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A running Sluice data plane: one event-loop group serving every listener and every upstream
- * connection, the clusters with their nodes and pools, and the router.
+ * connection, and the current {@link Generation} (configuration, clusters, router, ingress
+ * protections), which {@link #reload} replaces in one volatile write.
  *
- * <p>Thread-safety: {@link #start} and {@link #close} are called by the owner (the main thread);
- * the accessors may be called from any thread.
+ * <p>Thread-safety: {@link #start}, {@link #reload}, {@link #drain} and {@link #close} are called
+ * by the owner (one at a time: they synchronize); the accessors may be called from any thread.
+ * Cluster changes are applied on the refresh thread, so they never interleave with a DNS
+ * re-resolution or a weight refresh.
  */
 public final class SluiceServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(SluiceServer.class.getName());
 
-    private final ProxyConfig config;
+    /** What requests are served with now: replaced whole by a reload. */
+    public record Generation(ProxyConfig config, Map<String, Cluster> clusters, Router router, Ingress ingress) {
+    }
+
     private final Ticker ticker;
     private final Transport transport;
     private final EventLoopGroup group;
     private final EventLoops loops;
-    private final Map<String, Cluster> clusters;
-    private final Router router;
-    private final Ingress ingress;
-    private final List<HealthMonitor> monitors = new ArrayList<>();
-    private final Map<Cluster, DnsRefresher> dnsRefreshers = new LinkedHashMap<>();
+    private final EventLoop[] loopByIndex;
     private final DnsRefresher.Resolver resolver = DnsRefresher.Resolver.SYSTEM;
-    /** Recomputes effective weights and rebuilds pickers, off the event loops. */
+    /** Recomputes effective weights and rebuilds pickers, re-resolves names, applies reloads; off the event loops. */
     private final ScheduledExecutorService refresher;
-    private final Map<String, Channel> listeners = new LinkedHashMap<>();
-    private final Map<String, FrontendInitializer> initializers = new LinkedHashMap<>();
+    private volatile Generation current;
+    /**
+     * The running clusters by name, with what keeps each going. Touched at start, and by a reload
+     * (holding {@code this}) or the swap it waits for on the refresh thread.
+     */
+    private final Map<String, ClusterRun> runs = new LinkedHashMap<>();
+    /** Periodic work of the ingress protections, by the object it works on; confined as {@link #runs}. */
+    private final Map<Object, ScheduledFuture<?>> ingressTasks = new IdentityHashMap<>();
+    /** The open listeners by name; replaced whole, read from any thread. */
+    private volatile Map<String, Listener> listeners = Map.of();
+    private final Object accessLogLock = new Object(); // not this: a reload holds this while the refresh thread swaps
+    private @Nullable AccessLog accessLog; // created on first use, guarded by accessLogLock
+
+    private record Listener(ListenerConfig config, Channel channel, FrontendInitializer init) {
+    }
 
     private SluiceServer(ProxyConfig config, SourceMap lines, Ticker ticker) throws ConfigException {
-        this.config = config;
         this.ticker = ticker;
         this.transport = Transport.detect();
         int threads = config.server().eventLoopThreads() == 0
@@ -77,17 +96,29 @@ public final class SluiceServer implements AutoCloseable {
         this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("sluice-loop", false),
                 transport.ioHandlerFactory());
         this.loops = new EventLoops(group);
+        this.loopByIndex = new EventLoop[loops.size()];
+        int k = 0;
+        for (var e : group) {
+            loopByIndex[k++] = (EventLoop) e;
+        }
+        this.refresher = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("sluice-refresh", true));
         List<ConfigProblem> problems = new ArrayList<>();
-        this.clusters = buildClusters(config, lines, problems);
+        Map<String, Cluster> clusters = new LinkedHashMap<>();
+        long now = ticker.nanoTime();
+        for (int i = 0; i < config.clusters().size(); i++) {
+            ClusterRun run = newCluster(config, i, lines, problems, now);
+            runs.put(run.cluster.name(), run);
+            clusters.put(run.cluster.name(), run.cluster);
+        }
         if (!problems.isEmpty()) {
+            refresher.shutdownNow();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw new ConfigException("backends", problems);
         }
-        this.router = new Router(config.routes(), clusters);
-        this.ingress = Ingress.of(config, ticker);
-        this.refresher = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("sluice-refresh", true));
-        scheduleRefreshes();
-        startHealthChecks();
+        this.current = new Generation(config, clusters, new Router(config.routes(), clusters),
+                Ingress.of(config, ticker, null, null, this::accessLog));
+        runs.values().forEach(ClusterRun::start);
+        scheduleIngress(current.ingress());
     }
 
     /** Builds the data plane and binds every listener; throws when an address cannot be resolved or bound. */
@@ -95,8 +126,18 @@ public final class SluiceServer implements AutoCloseable {
         SluiceServer server = new SluiceServer(requireNonNull(config, "config"), requireNonNull(lines, "lines"),
                 requireNonNull(ticker, "ticker"));
         try {
-            server.bindAll();
-        } catch (RuntimeException | InterruptedException e) {
+            synchronized (server) {
+                List<ConfigProblem> problems = new ArrayList<>();
+                Map<String, Listener> bound = new LinkedHashMap<>();
+                for (int i = 0; i < config.listeners().size(); i++) {
+                    server.bind(config.listeners().get(i), i, lines, bound, problems);
+                }
+                server.listeners = Map.copyOf(bound);
+                if (!problems.isEmpty()) {
+                    throw new ConfigException("listeners", problems);
+                }
+            }
+        } catch (RuntimeException | InterruptedException | ConfigException e) {
             server.close();
             throw e;
         }
@@ -107,131 +148,348 @@ public final class SluiceServer implements AutoCloseable {
         return start(config, SourceMap.EMPTY, Ticker.SYSTEM);
     }
 
-    private void bindAll() throws InterruptedException, ConfigException {
-        List<ConfigProblem> problems = new ArrayList<>();
-        for (int i = 0; i < config.listeners().size(); i++) {
-            ListenerConfig l = config.listeners().get(i);
-            FrontendInitializer init = new FrontendInitializer(l, loops, () -> router, ticker, ingress);
-            ServerBootstrap b = new ServerBootstrap()
-                    .group(group)
-                    .channelFactory(transport.serverChannels())
-                    .option(ChannelOption.SO_BACKLOG, 1024)
-                    .option(ChannelOption.SO_REUSEADDR, true)
-                    .childOption(ChannelOption.AUTO_READ, false)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, Limits.WATER_MARK)
-                    .childHandler(init);
-            var f = b.bind(l.bind().isWildcard() ? new InetSocketAddress(l.bind().port())
-                    : new InetSocketAddress(l.bind().host(), l.bind().port())).await();
-            if (!f.isSuccess()) {
-                problems.add(new ConfigProblem("listeners[" + i + "].bind", 0,
-                        l.bind() + " cannot be bound: " + f.cause().getMessage()));
-                continue;
-            }
-            listeners.put(l.name(), f.channel());
-            initializers.put(l.name(), init);
-            LOG.log(System.Logger.Level.INFO, "listener {0} on {1} ({2})", l.name(), f.channel().localAddress(), transport.name());
+    /** Opens one listener into {@code into}, or names why it cannot be opened in {@code problems}. */
+    private void bind(ListenerConfig l, int index, SourceMap lines, Map<String, Listener> into, List<ConfigProblem> problems)
+            throws InterruptedException {
+        FrontendInitializer init = new FrontendInitializer(l, loops, () -> current.router(), ticker, () -> current.ingress());
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channelFactory(transport.serverChannels())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, Limits.WATER_MARK)
+                .childHandler(init);
+        var f = b.bind(l.bind().isWildcard() ? new InetSocketAddress(l.bind().port())
+                : new InetSocketAddress(l.bind().host(), l.bind().port())).await();
+        if (!f.isSuccess()) {
+            String path = "listeners[" + index + "].bind";
+            problems.add(new ConfigProblem(path, lines.line(path), l.bind() + " cannot be bound: " + f.cause().getMessage()));
+            return;
         }
-        if (!problems.isEmpty()) {
-            close();
-            throw new ConfigException("listeners", problems);
-        }
+        into.put(l.name(), new Listener(l, f.channel(), init));
+        LOG.log(System.Logger.Level.INFO, "listener {0} on {1} ({2})", l.name(), f.channel().localAddress(), transport.name());
     }
 
     /**
-     * Builds every cluster, resolving each backend host (all of its addresses) on this thread
-     * before any event loop runs; a name that does not resolve is reported with its key path.
+     * Builds cluster {@code index} of {@code config}, resolving each backend host (all of its
+     * addresses) on this thread; a name that does not resolve is reported with its key path.
      */
-    private Map<String, Cluster> buildClusters(ProxyConfig config, SourceMap lines, List<ConfigProblem> problems) {
-        Map<String, Cluster> out = new LinkedHashMap<>();
-        for (int i = 0; i < config.clusters().size(); i++) {
-            ClusterConfig c = config.clusters().get(i);
-            UpstreamConnector connector = new UpstreamConnector(transport.clientChannels(), c);
-            AtomicInteger inFlight = new AtomicInteger();
-            BiFunction<BackendConfig, InetSocketAddress, Node> factory = (b, sa) ->
-                    new Node(c.name(), b.address(), sa, b.weight(), connector, loops.size(), inFlight);
-            List<Node> nodes = DnsRefresher.resolve(c.backends(), List.of(), resolver, factory);
-            for (int j = 0; j < c.backends().size(); j++) {
-                BackendConfig b = c.backends().get(j);
-                if (nodes.stream().noneMatch(n -> n.address().equals(b.address()))) {
-                    String path = "clusters[" + i + "].backends[" + j + "].address";
-                    problems.add(new ConfigProblem(path, lines.line(path), b.address().host() + " cannot be resolved"));
+    private ClusterRun newCluster(ProxyConfig config, int index, SourceMap lines, List<ConfigProblem> problems, long now) {
+        ClusterConfig c = config.clusters().get(index);
+        UpstreamConnector connector = new UpstreamConnector(transport.clientChannels(), c);
+        AtomicInteger inFlight = new AtomicInteger();
+        BiFunction<BackendConfig, InetSocketAddress, Node> factory = (b, sa) ->
+                new Node(c.name(), b.address(), sa, b.weight(), connector, loops.size(), inFlight);
+        List<Node> nodes = DnsRefresher.resolve(c.backends(), List.of(), resolver, factory);
+        reportUnresolved(c, index, nodes, lines, problems);
+        Cluster cluster = new Cluster(c, nodes, Balancers.create(c, inFlight, RandomSource.THREAD_LOCAL), inFlight, now);
+        hotSpots(cluster, config);
+        return new ClusterRun(cluster, factory);
+    }
+
+    private static void reportUnresolved(ClusterConfig c, int index, List<Node> nodes, SourceMap lines, List<ConfigProblem> problems) {
+        for (int j = 0; j < c.backends().size(); j++) {
+            BackendConfig b = c.backends().get(j);
+            if (nodes.stream().noneMatch(n -> n.address().equals(b.address()))) {
+                String path = "clusters[" + index + "].backends[" + j + "].address";
+                problems.add(new ConfigProblem(path, lines.line(path), b.address().host() + " cannot be resolved"));
+            }
+        }
+    }
+
+    private static void hotSpots(Cluster cluster, ProxyConfig config) {
+        cluster.hotSpotFactor(config.admin().hotSpotFactor());
+        cluster.hotWeightFactor(config.hotSpot().feedback() ? config.hotSpot().weightFactor() : 1.0);
+    }
+
+    /**
+     * Replaces the running configuration with {@code next}, or changes nothing and throws with
+     * every reason it cannot be applied: a backend name that does not resolve, a listener address
+     * that cannot be bound, a key that only a restart can change.
+     *
+     * <p>What changes and what stays: routes, ingress limits and clusters are swapped in one step
+     * for every request that starts afterwards (requests in flight finish on what they started
+     * with). A cluster whose settings other than {@code backends} are unchanged is kept: nodes that
+     * stay are the same objects (statistics, health, slow start, connections), new nodes
+     * slow-start, removed nodes leave the picker at once and close their connections as their
+     * requests finish. A cluster with other changed settings is rebuilt, and nodes that stay carry
+     * their state over. Listeners whose address changed are opened anew and the old ones drained.
+     *
+     * @return one line per change, for the log and the admin answer
+     */
+    public synchronized List<String> reload(ProxyConfig next, SourceMap lines) throws ConfigException, InterruptedException {
+        Generation old = current;
+        List<ConfigProblem> problems = new ArrayList<>();
+        restartOnly(old.config(), next, lines, problems);
+        long now = ticker.nanoTime();
+        Map<String, List<Node>> kept = new LinkedHashMap<>();
+        Map<String, ClusterRun> built = new LinkedHashMap<>();
+        for (int i = 0; i < next.clusters().size(); i++) {
+            ClusterConfig c = next.clusters().get(i);
+            ClusterRun run = runs.get(c.name());
+            if (run != null && run.cluster.config().sameExceptBackends(c)) {
+                List<Node> nodes = DnsRefresher.resolve(c.backends(), run.cluster.nodes(), resolver, run.factory);
+                reportUnresolved(c, i, nodes, lines, problems);
+                kept.put(c.name(), nodes);
+            } else {
+                built.put(c.name(), newCluster(next, i, lines, problems, now));
+            }
+        }
+        Map<String, Listener> opened = new LinkedHashMap<>();
+        if (problems.isEmpty()) {
+            for (int i = 0; i < next.listeners().size(); i++) {
+                ListenerConfig l = next.listeners().get(i);
+                Listener running = listeners.get(l.name());
+                if (running == null || !running.config().bind().equals(l.bind())) {
+                    bind(l, i, lines, opened, problems);
                 }
             }
-            Balancer balancer = Balancers.create(c, inFlight, RandomSource.THREAD_LOCAL);
-            Cluster cluster = new Cluster(c, nodes, balancer, inFlight, ticker.nanoTime());
-            cluster.hotSpotFactor(config.admin().hotSpotFactor());
-            if (config.hotSpot().feedback()) {
-                cluster.hotWeightFactor(config.hotSpot().weightFactor());
+        }
+        if (!problems.isEmpty()) {
+            for (Listener l : opened.values()) {
+                l.channel().close().awaitUninterruptibly();
             }
-            out.put(c.name(), cluster);
-            if (DnsRefresher.hasNames(c.backends())) {
-                dnsRefreshers.put(cluster, new DnsRefresher(cluster, resolver, factory, ticker));
+            throw new ConfigException("reload", problems);
+        }
+        List<String> changes = new ArrayList<>();
+        try {
+            refresher.submit(() -> swap(old, next, kept, built, changes)).get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("applying the new configuration failed", e.getCause());
+        }
+        switchListeners(next, opened, changes);
+        if (changes.isEmpty()) {
+            changes.add("no changes");
+        }
+        for (String change : changes) {
+            LOG.log(System.Logger.Level.INFO, "reload {0}", change);
+        }
+        return changes;
+    }
+
+    /** Keys a running process cannot change: the event-loop count and the admin address. */
+    private static void restartOnly(ProxyConfig old, ProxyConfig next, SourceMap lines, List<ConfigProblem> problems) {
+        if (old.server().eventLoopThreads() != next.server().eventLoopThreads()) {
+            problems.add(new ConfigProblem("server.eventLoopThreads", lines.line("server.eventLoopThreads"),
+                    "changes only with a restart (running with " + old.server().eventLoopThreads() + ")"));
+        }
+        if (!old.admin().bind().equals(next.admin().bind())) {
+            problems.add(new ConfigProblem("admin.bind", lines.line("admin.bind"),
+                    "changes only with a restart (running on " + old.admin().bind() + ")"));
+        }
+    }
+
+    /** On the refresh thread: updates the clusters kept, publishes the new generation, then retires what left. */
+    private void swap(Generation old, ProxyConfig next, Map<String, List<Node>> kept, Map<String, ClusterRun> built,
+            List<String> changes) {
+        long now = ticker.nanoTime();
+        Map<String, Cluster> clusters = new LinkedHashMap<>();
+        Map<String, ClusterRun> before = new LinkedHashMap<>(runs);
+        runs.clear();
+        for (ClusterConfig c : next.clusters()) {
+            ClusterRun run = before.get(c.name());
+            List<Node> nodes = kept.get(c.name());
+            if (nodes != null) {
+                describeMembers(run.cluster, nodes, changes);
+                run.cluster.updateMembers(c, nodes, now);
+            } else {
+                ClusterRun fresh = built.get(c.name());
+                if (run != null) {
+                    fresh.cluster.carryOver(predecessors(run.cluster, fresh.cluster), now);
+                    changes.add("cluster " + c.name() + ": rebuilt with new settings; nodes that stay keep their state");
+                } else {
+                    changes.add("cluster " + c.name() + ": added with " + fresh.cluster.nodes().size() + " nodes");
+                }
+                run = fresh;
+            }
+            hotSpots(run.cluster, next);
+            runs.put(c.name(), run);
+            clusters.put(c.name(), run.cluster);
+        }
+        Ingress ingress = Ingress.of(next, ticker, old.ingress(), old.config(), this::accessLog);
+        if (!next.routes().equals(old.config().routes())) {
+            changes.add("routes: " + next.routes().size() + " in force");
+        }
+        if (!next.shedding().equals(old.config().shedding()) || !next.rateLimits().equals(old.config().rateLimits())
+                || !next.accessLog().equals(old.config().accessLog()) || !next.server().equals(old.config().server())) {
+            changes.add("ingress: shedding, rate limits, access log and trusted proxies as configured");
+        }
+        current = new Generation(next, clusters, new Router(next.routes(), clusters), ingress);
+        for (var e : before.entrySet()) {
+            ClusterRun run = e.getValue();
+            if (runs.get(e.getKey()) != run) {
+                run.stop();
+                run.cluster.retire();
+                if (!runs.containsKey(e.getKey())) {
+                    changes.add("cluster " + e.getKey() + ": removed; its nodes finish their requests");
+                }
+            }
+        }
+        for (ClusterRun run : runs.values()) {
+            if (!before.containsValue(run)) {
+                run.start();
+            }
+        }
+        scheduleIngress(ingress);
+    }
+
+    private static void describeMembers(Cluster cluster, List<Node> next, List<String> changes) {
+        for (Node n : next) {
+            if (!cluster.nodes().contains(n)) {
+                changes.add("cluster " + cluster.name() + ": node " + n.address() + " added (slow start)");
+            }
+        }
+        for (Node n : cluster.nodes()) {
+            if (!next.contains(n)) {
+                changes.add("cluster " + cluster.name() + ": node " + n.address() + " removed (draining " + n.inFlight() + " in flight)");
+            }
+        }
+    }
+
+    /** Each node of {@code fresh} that has a node of {@code old} with the same backend and address. */
+    private static Map<Node, Node> predecessors(Cluster old, Cluster fresh) {
+        Map<Node, Node> out = new IdentityHashMap<>();
+        for (Node n : fresh.nodes()) {
+            for (Node o : old.nodes()) {
+                if (o.address().equals(n.address()) && o.socketAddress().equals(n.socketAddress())) {
+                    out.put(n, o);
+                }
             }
         }
         return out;
     }
 
-    /** One monitor per cluster with a healthCheck; each node is probed from the event loop its index selects. */
-    private void startHealthChecks() {
-        EventLoop[] byIndex = new EventLoop[loops.size()];
-        int k = 0;
-        for (var e : group) {
-            byIndex[k++] = (EventLoop) e;
-        }
-        for (Cluster c : clusters.values()) {
-            if (c.config().healthCheck() == null) {
-                continue;
+    /** Publishes the listeners of {@code next}: opened ones join, moved and removed ones stop accepting and drain. */
+    private void switchListeners(ProxyConfig next, Map<String, Listener> opened, List<String> changes) {
+        Map<String, Listener> before = listeners;
+        Map<String, Listener> after = new LinkedHashMap<>();
+        for (ListenerConfig l : next.listeners()) {
+            Listener fresh = opened.get(l.name());
+            if (fresh != null) {
+                after.put(l.name(), fresh);
+                changes.add("listener " + l.name() + ": " + (before.containsKey(l.name()) ? "moved to " : "opened on ")
+                        + fresh.channel().localAddress());
+            } else {
+                Listener running = before.get(l.name());
+                if (!running.config().equals(l)) {
+                    running.init().update(l);
+                    changes.add("listener " + l.name() + ": new settings for new connections");
+                }
+                after.put(l.name(), new Listener(l, running.channel(), running.init()));
             }
-            monitors.add(new HealthMonitor(c, ticker,
-                    loop -> new HttpHealthChecker(c.config().healthCheck(), loop, transport.clientChannels()),
-                    node -> byIndex[Math.floorMod(node.socketAddress().hashCode(), byIndex.length)]));
+        }
+        listeners = Map.copyOf(after);
+        for (var e : before.entrySet()) {
+            Listener l = e.getValue();
+            if (after.get(e.getKey()) == null || after.get(e.getKey()).channel() != l.channel()) {
+                l.channel().close().awaitUninterruptibly();
+                l.init().drain();
+                if (!after.containsKey(e.getKey())) {
+                    changes.add("listener " + e.getKey() + ": closed; its connections drain");
+                }
+            }
         }
     }
 
-    /**
-     * Each cluster's weights are recomputed on the refresh thread at its {@code adaptiveWeights.interval};
-     * an adaptive shedding limit at {@code shedding.interval}.
-     */
-    private void scheduleRefreshes() {
-        if (ingress.partitions() != null) {
-            refresher.scheduleAtFixedRate(ingress.partitions()::decay, 1, 1, TimeUnit.SECONDS);
+    /** The access log, opened the first time a configuration enables it and kept until {@link #close}. */
+    private AccessLog accessLog() {
+        synchronized (accessLogLock) {
+            if (accessLog == null) {
+                accessLog = new AccessLog(System.out, AccessLog.QUEUE);
+            }
+            return accessLog;
         }
-        if (ingress.shedding() instanceof GradientLimiter g) {
-            long period = config.shedding().interval().toNanos();
-            refresher.scheduleAtFixedRate(g::update, period, period, TimeUnit.NANOSECONDS);
-        }
-        dnsRefreshers.forEach((c, dns) -> {
-            long period = c.config().dnsRefresh().toNanos();
-            refresher.scheduleWithFixedDelay(dns, period, period, TimeUnit.NANOSECONDS);
+    }
+
+    /** Schedules the periodic work of {@code ingress} (hottest-partition decay, an adaptive limit) and cancels what it no longer has. */
+    private void scheduleIngress(Ingress ingress) {
+        HeavyHitters hottest = ingress.partitions();
+        GradientLimiter gradient = ingress.shedding() instanceof GradientLimiter g ? g : null;
+        ingressTasks.entrySet().removeIf(e -> {
+            boolean gone = e.getKey() != hottest && e.getKey() != gradient;
+            if (gone) {
+                e.getValue().cancel(false);
+            }
+            return gone;
         });
-        for (Cluster c : clusters.values()) {
-            c.refreshOn(refresher, ticker);
-            long period = c.config().adaptiveWeights().interval().toNanos();
-            refresher.scheduleAtFixedRate(() -> {
+        if (hottest != null && !ingressTasks.containsKey(hottest)) {
+            ingressTasks.put(hottest, refresher.scheduleAtFixedRate(hottest::decay, 1, 1, TimeUnit.SECONDS));
+        }
+        if (gradient != null && !ingressTasks.containsKey(gradient)) {
+            long period = current.config().shedding().interval().toNanos();
+            ingressTasks.put(gradient, refresher.scheduleAtFixedRate(gradient::update, period, period, TimeUnit.NANOSECONDS));
+        }
+    }
+
+    /** A running cluster and what keeps it going: the factory for its nodes, its health checks, its scheduled refreshes. */
+    private final class ClusterRun {
+        final Cluster cluster;
+        final BiFunction<BackendConfig, InetSocketAddress, Node> factory;
+        private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
+        private @Nullable HealthMonitor monitor;
+
+        ClusterRun(Cluster cluster, BiFunction<BackendConfig, InetSocketAddress, Node> factory) {
+            this.cluster = cluster;
+            this.factory = factory;
+        }
+
+        /**
+         * Weights are recomputed on the refresh thread at {@code adaptiveWeights.interval}, host
+         * names re-resolved at {@code dnsRefresh}; with a healthCheck each node is probed from the
+         * event loop its address selects.
+         */
+        void start() {
+            ClusterConfig c = cluster.config();
+            cluster.refreshOn(refresher, ticker);
+            long period = c.adaptiveWeights().interval().toNanos();
+            tasks.add(refresher.scheduleAtFixedRate(() -> {
                 try {
-                    c.refresh(ticker.nanoTime());
+                    cluster.refresh(ticker.nanoTime());
                 } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.ERROR, "refreshing cluster " + c.name() + " failed", e);
+                    LOG.log(System.Logger.Level.ERROR, "refreshing cluster " + cluster.name() + " failed", e);
                 }
-            }, period, period, TimeUnit.NANOSECONDS);
+            }, period, period, TimeUnit.NANOSECONDS));
+            if (DnsRefresher.hasNames(c.backends())) {
+                long dns = c.dnsRefresh().toNanos();
+                tasks.add(refresher.scheduleWithFixedDelay(new DnsRefresher(cluster, resolver, factory, ticker), dns, dns,
+                        TimeUnit.NANOSECONDS));
+            }
+            if (c.healthCheck() != null) {
+                monitor = new HealthMonitor(cluster, ticker,
+                        loop -> new HttpHealthChecker(c.healthCheck(), loop, transport.clientChannels()),
+                        node -> loopByIndex[Math.floorMod(node.socketAddress().hashCode(), loopByIndex.length)]);
+            }
+        }
+
+        void stop() {
+            tasks.forEach(t -> t.cancel(false));
+            if (monitor != null) {
+                monitor.close();
+            }
         }
     }
 
     /** The bound address of a listener (useful with port 0). */
     public InetSocketAddress address(String listenerName) {
-        Channel ch = listeners.get(listenerName);
-        if (ch == null) {
+        Listener l = listeners.get(listenerName);
+        if (l == null) {
             throw new IllegalArgumentException("listener: " + listenerName + " (expected one of: " + listeners.keySet() + ")");
         }
-        return (InetSocketAddress) ch.localAddress();
+        return (InetSocketAddress) l.channel().localAddress();
+    }
+
+    /** What requests are served with now. */
+    public Generation current() {
+        return current;
     }
 
     /** Every cluster as the admin port reports it, now. */
     public List<Snapshots.ClusterSnapshot> snapshot() {
         long now = ticker.nanoTime();
         List<Snapshots.ClusterSnapshot> out = new ArrayList<>();
-        for (Cluster c : clusters.values()) {
+        for (Cluster c : current.clusters().values()) {
             out.add(Snapshots.of(c, now));
         }
         return out;
@@ -239,6 +497,7 @@ public final class SluiceServer implements AutoCloseable {
 
     /** Whether some cluster has an eligible node (for readiness). */
     public boolean anyClusterServing() {
+        Map<String, Cluster> clusters = current.clusters();
         for (Cluster c : clusters.values()) {
             if (c.eligibleCount() > 0) {
                 return true;
@@ -247,27 +506,29 @@ public final class SluiceServer implements AutoCloseable {
         return clusters.isEmpty();
     }
 
-    /** The process-wide ingress protections (shedding, rate limits). */
+    /** The process-wide ingress protections (shedding, rate limits) in force now. */
     public Ingress ingress() {
-        return ingress;
+        return current.ingress();
     }
 
+    /** The clusters in force now. */
     public Map<String, Cluster> clusters() {
-        return clusters;
+        return current.clusters();
     }
 
+    /** The configuration in force now. */
     public ProxyConfig config() {
-        return config;
+        return current.config();
     }
 
     /** Open downstream connections of a listener. */
     public int openConnections(String listenerName) {
-        return initializers.get(listenerName).openConnections();
+        return listeners.get(listenerName).init().openConnections();
     }
 
     /** Connections of a listener closed at accept because it was at {@code maxConnections}. */
     public long rejectedConnections(String listenerName) {
-        return initializers.get(listenerName).rejectedConnections();
+        return listeners.get(listenerName).init().rejectedConnections();
     }
 
     /**
@@ -276,33 +537,36 @@ public final class SluiceServer implements AutoCloseable {
      * close} on the rest), then wait until no request is in flight or {@code deadline} passes.
      * Returns whether everything finished in time. Blocks the caller (never an event loop).
      */
-    public boolean drain(java.time.Duration deadline) throws InterruptedException {
-        for (Channel ch : listeners.values()) {
-            ch.close().awaitUninterruptibly();
+    public synchronized boolean drain(java.time.Duration deadline) throws InterruptedException {
+        for (Listener l : listeners.values()) {
+            l.channel().close().awaitUninterruptibly();
         }
-        for (FrontendInitializer init : initializers.values()) {
-            init.drain();
+        for (Listener l : listeners.values()) {
+            l.init().drain();
         }
+        // The in-flight count is shared by every generation's limiter, so it covers requests admitted before a reload.
         long end = System.nanoTime() + deadline.toNanos();
         while (System.nanoTime() - end < 0) {
-            if (ingress.shedding().inFlight() == 0) {
+            if (current.ingress().shedding().inFlight() == 0) {
                 return true;
             }
             Thread.sleep(20); // the draining thread is the main thread, not an event loop
         }
-        return ingress.shedding().inFlight() == 0;
+        return current.ingress().shedding().inFlight() == 0;
     }
 
     /** Closes the listeners, then every connection, and stops the event loops. */
     @Override
-    public void close() {
-        for (Channel ch : listeners.values()) {
-            ch.close().awaitUninterruptibly();
+    public synchronized void close() {
+        for (Listener l : listeners.values()) {
+            l.channel().close().awaitUninterruptibly();
         }
-        listeners.clear();
-        monitors.forEach(HealthMonitor::close);
-        if (ingress.accessLog() != null) {
-            ingress.accessLog().close();
+        listeners = Map.of();
+        runs.values().forEach(ClusterRun::stop);
+        synchronized (accessLogLock) {
+            if (accessLog != null) {
+                accessLog.close();
+            }
         }
         refresher.shutdownNow();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();

@@ -38,12 +38,13 @@ public final class Cluster {
     /** Relative weight change that is worth a new picker. */
     static final double WEIGHT_STEP = 0.01;
 
-    private final ClusterConfig config;
+    /** Replaced only by a reload that changes nothing but the backends. */
+    private volatile ClusterConfig config;
     private volatile List<Node> nodes;
     private final Balancer balancer;
     private final AtomicInteger inFlight;
     private final AdaptiveWeights adaptive;
-    private final @Nullable KeyExtractor hashKeys;
+    private final @Nullable KeyExtractor hashKeys; // from settings a backends-only reload leaves alone
     private final long tickNanos;
     private final long sloNanos;
     private volatile Consumer<Node> onAdded = n -> { };
@@ -150,9 +151,29 @@ public final class Cluster {
      * new ones enter slow start; removed ones leave the picker at once, finish their in-flight
      * requests, and close their idle connections.
      */
-    public synchronized void updateMembers(List<Node> members, long nowNanos) {
+    public void updateMembers(List<Node> members, long nowNanos) {
+        updateMembers(config, members, nowNanos);
+    }
+
+    /**
+     * A reload that changed nothing of this cluster but its backends: the new configuration, and
+     * {@code members} built from its backends (nodes that stay are the same objects). Weights of
+     * nodes that stay follow their backend's new weight.
+     */
+    public synchronized void updateMembers(ClusterConfig newConfig, List<Node> members, long nowNanos) {
+        if (!config.sameExceptBackends(newConfig)) {
+            throw new IllegalArgumentException("cluster " + name() + ": a new configuration that changes more than backends needs a new cluster");
+        }
+        config = newConfig;
         List<Node> before = nodes;
         List<Node> after = List.copyOf(members);
+        for (Node n : after) {
+            for (var b : newConfig.backends()) {
+                if (b.address().equals(n.address()) && b.weight() != n.weight()) {
+                    n.reweight(b.weight());
+                }
+            }
+        }
         for (Node n : after) {
             if (!before.contains(n)) {
                 own(n);
@@ -175,6 +196,35 @@ public final class Cluster {
             if (!before.contains(n)) {
                 onAdded.accept(n);
             }
+        }
+    }
+
+    /**
+     * A reload rebuilt this cluster in place of one with other settings: each node found in
+     * {@code predecessors} takes over its old node's state (statistics, health, slow start); every
+     * other node is new and slow-starts. Call before the cluster is published.
+     */
+    public synchronized void carryOver(java.util.Map<Node, Node> predecessors, long nowNanos) {
+        for (Node n : nodes) {
+            Node old = predecessors.get(n);
+            if (old == null) {
+                n.startSlowStart(nowNanos);
+            } else {
+                n.inheritFrom(old);
+            }
+        }
+        built = null;
+        refresh(nowNanos);
+    }
+
+    /**
+     * The cluster left the configuration (or was rebuilt): its nodes close their idle connections
+     * and every connection that comes back. Requests in flight finish; a retry of one still picks
+     * among these nodes.
+     */
+    public synchronized void retire() {
+        for (Node n : nodes) {
+            n.retire();
         }
     }
 

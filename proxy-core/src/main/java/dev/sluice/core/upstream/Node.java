@@ -32,7 +32,7 @@ public final class Node {
     private final String cluster;
     private final HostPort address;
     private final InetSocketAddress socketAddress;
-    private final int weight;
+    private volatile int weight;
     private final UpstreamConnector connector;
     /** Index = event-loop index; each slot is created and used by its own loop only. */
     private final UpstreamPool[] pools;
@@ -45,11 +45,13 @@ public final class Node {
     private final LongAdder slow = new LongAdder();
     private final LongAdder latencyNanos = new LongAdder();
     private final AtomicInteger failureStreak = new AtomicInteger();
-    private final NodeStats stats = new NodeStats();
+    private NodeStats stats = new NodeStats(); // replaced only by inheritFrom, before the node is published
     private volatile boolean hot;
     private volatile double hotFactor = 1.0;
     /** The cluster that owns this node; set once when the cluster is built. */
     private volatile Cluster owner;
+    /** The node left its cluster: connections handed back are closed, not kept. */
+    private volatile boolean retired;
     private volatile long slowNanos = Long.MAX_VALUE;
 
     // Health, ejection and breaker, as published by the health monitor and the cluster's refresh.
@@ -98,6 +100,34 @@ public final class Node {
     /** The configured weight. */
     public int weight() {
         return weight;
+    }
+
+    /** A reload changed the configured weight; the next refresh builds pickers with it. */
+    void reweight(int weight) {
+        if (weight <= 0) {
+            throw new IllegalArgumentException("weight: " + weight + " (expected: > 0)");
+        }
+        this.weight = weight;
+    }
+
+    /**
+     * Takes over what {@code old} learned, when a reload rebuilt its cluster with other settings:
+     * statistics (the same object, so in-flight requests of the old node still count), health,
+     * ejection, slow-start progress, latency and error averages, the hot flag. The circuit breaker
+     * starts closed under the new settings. Call before the new cluster is published.
+     */
+    void inheritFrom(Node old) {
+        stats = old.stats;
+        healthy = old.healthy;
+        ejected = old.ejected;
+        ejectedUntil = old.ejectedUntil;
+        ejections = old.ejections;
+        slowStartSince = old.slowStartSince;
+        latencyEwma = old.latencyEwma;
+        errorEwma = old.errorEwma;
+        adaptiveFactor = old.adaptiveFactor;
+        hot = old.hot;
+        failureStreak.set(old.failureStreak.get());
     }
 
     /** Configured weight x slow-start factor x adaptive factor (x half-open and hot-spot factors), as of the last refresh. */
@@ -215,12 +245,18 @@ public final class Node {
 
     /** The node left its cluster: close its idle pooled connections (each on its own loop); busy ones finish first. */
     void retire() {
+        retired = true;
         owner = null;
         for (UpstreamPool p : pools) {
             if (p != null) {
                 p.closeIdleLater();
             }
         }
+    }
+
+    /** Whether the node left its cluster (its pools close connections as they come back). */
+    boolean retired() {
+        return retired;
     }
 
     /** Whether active health checks (if any) consider the node healthy. */

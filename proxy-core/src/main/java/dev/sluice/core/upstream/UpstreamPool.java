@@ -50,11 +50,11 @@ public final class UpstreamPool {
 
     /**
      * Returns a connection the caller holds. A connection that is not {@code reusable} (mid-message,
-     * {@code Connection: close}, failed) is closed instead.
+     * {@code Connection: close}, failed), or one of a node that left its cluster, is closed instead.
      */
     public void release(Channel ch, boolean reusable) {
         assert loop.inEventLoop();
-        if (reusable && ch.isActive()) {
+        if (reusable && ch.isActive() && !node.retired()) {
             ch.config().setAutoRead(true); // notice a close by the server while idle
             idle.addLast(ch);
         } else {

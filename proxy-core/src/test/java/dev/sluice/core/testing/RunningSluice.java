@@ -18,8 +18,19 @@ public final class RunningSluice implements AutoCloseable {
 
     /** Starts Sluice from {@code yaml}, whose first listener should bind {@code 127.0.0.1:0}. */
     public static RunningSluice start(String yaml) throws Exception {
+        return start(yaml, Ticker.SYSTEM);
+    }
+
+    /** As {@link #start(String)}, measuring time (slow start, statistics, buckets) with {@code ticker}. */
+    public static RunningSluice start(String yaml, Ticker ticker) throws Exception {
         LoadedConfig loaded = YamlConfigLoader.load(yaml, "test.yaml");
-        return new RunningSluice(SluiceServer.start(loaded.config(), loaded.sourceMap(), Ticker.SYSTEM));
+        return new RunningSluice(SluiceServer.start(loaded.config(), loaded.sourceMap(), ticker));
+    }
+
+    /** Loads {@code yaml} as a reload would: the changes applied, or every problem (loader's or server's) thrown. */
+    public java.util.List<String> reload(String yaml) throws Exception {
+        LoadedConfig loaded = YamlConfigLoader.load(yaml, "reload.yaml");
+        return server.reload(loaded.config(), loaded.sourceMap());
     }
 
     public SluiceServer server() {
