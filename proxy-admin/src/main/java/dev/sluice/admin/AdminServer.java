@@ -39,6 +39,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The admin port: its own Netty server and thread on {@code admin.bind}, never a public
@@ -51,10 +52,10 @@ public final class AdminServer implements AutoCloseable {
     private static final int MAX_ADMIN_REQUEST = 64 * 1024;
 
     private final SluiceServer proxy;
-    private final String token;
     private final ObjectMapper json;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final Runnable onDrain;
+    private final @Nullable Reloader reloader;
     private final Metrics metrics;
     private final byte[] dashboard;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("sluice-admin", true),
@@ -62,14 +63,17 @@ public final class AdminServer implements AutoCloseable {
     private final Channel channel;
 
     public AdminServer(SluiceServer proxy, HostPort bind) throws Exception {
-        this(proxy, bind, () -> { });
+        this(proxy, bind, () -> { }, null);
     }
 
-    /** @param onDrain runs (on a thread of its own) after {@code POST /drain} turned readiness off */
-    public AdminServer(SluiceServer proxy, HostPort bind, Runnable onDrain) throws Exception {
+    /**
+     * @param onDrain runs (on a thread of its own) after {@code POST /drain} turned readiness off
+     * @param reloader what {@code POST /reload} asks; null answers 409 (no file to reload from)
+     */
+    AdminServer(SluiceServer proxy, HostPort bind, Runnable onDrain, @Nullable Reloader reloader) throws Exception {
         this.proxy = requireNonNull(proxy, "proxy");
         this.onDrain = requireNonNull(onDrain, "onDrain");
-        this.token = proxy.config().admin().token();
+        this.reloader = reloader;
         this.json = mapper();
         this.metrics = new Metrics(proxy);
         try (var in = AdminServer.class.getResourceAsStream("dashboard.html")) {
@@ -166,7 +170,8 @@ public final class AdminServer implements AutoCloseable {
                     }
                     resp = text(HttpResponseStatus.OK, "draining: readiness now answers 503");
                 } else {
-                    resp = text(HttpResponseStatus.NOT_IMPLEMENTED, "reload is not implemented yet");
+                    reload(ctx, HttpUtil.isKeepAlive(req));
+                    return;
                 }
             } else if (path.equals("/health/live") || path.equals("/health/ready") || path.equals("/stats")
                     || path.equals("/config") || path.equals("/drain") || path.equals("/reload")) {
@@ -174,12 +179,46 @@ public final class AdminServer implements AutoCloseable {
             } else {
                 resp = text(HttpResponseStatus.NOT_FOUND, "no admin endpoint " + path);
             }
-            boolean keepAlive = HttpUtil.isKeepAlive(req);
+            respond(ctx, HttpUtil.isKeepAlive(req), resp);
+        }
+
+        private void respond(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse resp) {
             HttpUtil.setKeepAlive(resp, keepAlive);
             var f = ctx.writeAndFlush(resp);
             if (!keepAlive) {
                 f.addListener(ChannelFutureListener.CLOSE);
             }
+        }
+
+        /**
+         * Answers when the reload thread is done (the admin loop never waits): 200 with one line
+         * per change, 422 with one line per problem (the previous configuration still runs), 409
+         * when there is no file to reload from.
+         */
+        private void reload(ChannelHandlerContext ctx, boolean keepAlive) {
+            if (reloader == null) {
+                respond(ctx, keepAlive, text(HttpResponseStatus.CONFLICT, "no configuration file to reload from"));
+                return;
+            }
+            reloader.reload("POST /reload").whenComplete((outcome, e) -> ctx.executor().execute(() -> {
+                FullHttpResponse resp;
+                if (e != null) {
+                    resp = text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "reload failed: " + e);
+                } else {
+                    HttpResponseStatus status = switch (outcome.status()) {
+                        case APPLIED -> HttpResponseStatus.OK;
+                        case REFUSED -> HttpResponseStatus.UNPROCESSABLE_ENTITY;
+                        case NO_FILE -> HttpResponseStatus.CONFLICT;
+                    };
+                    String head = switch (outcome.status()) {
+                        case APPLIED -> "reloaded";
+                        case REFUSED -> "reload refused; still running the previous configuration";
+                        case NO_FILE -> "nothing to reload";
+                    };
+                    resp = text(status, head + "\n" + String.join("\n", outcome.lines()));
+                }
+                respond(ctx, keepAlive, resp);
+            }));
         }
 
         private FullHttpResponse ready() {
@@ -193,6 +232,7 @@ public final class AdminServer implements AutoCloseable {
         }
 
         private boolean authorized(FullHttpRequest req) {
+            String token = proxy.config().admin().token(); // a reload may change it
             if (token.isEmpty()) {
                 return true;
             }

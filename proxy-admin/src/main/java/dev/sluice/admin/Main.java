@@ -45,6 +45,8 @@ public final class Main {
               java -jar sluice.jar --help          this text
 
             Problems in a file are listed as `path.to.key (line N): what is wrong`.
+            A running Sluice reloads its file on SIGHUP, on POST /reload (admin port), or when the
+            file changes (server.configWatchInterval); a file with problems changes nothing.
             Keys this build parses but does not act on yet are listed as warnings.
             """;
 
@@ -57,7 +59,8 @@ public final class Main {
             int code;
             try {
                 boolean demo = args[0].equals("--demo");
-                code = serve(demo ? loadDemo(System.err) : loadFile(Path.of(args[1]), System.err), demo);
+                Path file = demo ? null : Path.of(args[1]);
+                code = serve(demo ? loadDemo(System.err) : loadFile(file, System.err), file);
             } catch (Exception e) { // a port in use, say: say so in one line and leave no thread behind
                 System.err.println("sluice: cannot start: " + e);
                 code = BAD_CONFIG;
@@ -116,11 +119,12 @@ public final class Main {
         return loaded;
     }
 
-    /** Runs until SIGTERM or SIGINT. */
-    private static int serve(LoadedConfig loaded, boolean demo) throws Exception {
+    /** Runs until SIGTERM or SIGINT; reloads {@code file} (null with --demo) on SIGHUP, POST /reload or a change. */
+    private static int serve(LoadedConfig loaded, Path file) throws Exception {
         if (loaded == null) {
             return BAD_CONFIG;
         }
+        boolean demo = file == null;
         DemoBackends backends = null;
         if (demo) {
             List<InetSocketAddress> addresses = new ArrayList<>();
@@ -143,14 +147,16 @@ public final class Main {
         java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
         DemoBackends demoBackends = backends;
         AdminServer[] adminRef = new AdminServer[1];
-        java.time.Duration deadline = loaded.config().server().drainTimeout();
+        Reloader reloader = new Reloader(file, loaded, server, System.err);
         Runnable drainAndStop = () -> {
             if (!stopping.compareAndSet(false, true)) {
                 return;
             }
+            reloader.close();
             if (adminRef[0] != null) {
                 adminRef[0].markDraining();
             }
+            java.time.Duration deadline = server.config().server().drainTimeout();
             try {
                 boolean clean = server.drain(deadline);
                 System.err.println("sluice: drained " + (clean ? "cleanly" : "at the " + deadline.toMillis() + "ms deadline"));
@@ -167,9 +173,10 @@ public final class Main {
             stopped.countDown();
         };
         try {
-            adminRef[0] = new AdminServer(server, loaded.config().admin().bind(), drainAndStop);
+            adminRef[0] = new AdminServer(server, loaded.config().admin().bind(), drainAndStop, demo ? null : reloader);
         } catch (Exception e) {
             System.err.println("sluice: " + e.getMessage());
+            reloader.close();
             server.close();
             if (backends != null) {
                 backends.close();
@@ -178,11 +185,15 @@ public final class Main {
         }
         AdminServer admin = adminRef[0];
         Signals.onTerminate(() -> new Thread(drainAndStop, "sluice-drain").start());
+        Signals.onHangup(() -> reloader.reload("SIGHUP"));
         PrintStream out = System.out;
         for (ListenerConfig l : loaded.config().listeners()) {
             out.println("Sluice ready: listener " + l.name() + " on " + server.address(l.name()));
         }
         out.println("Admin port on " + admin.address() + " (/health/live, /health/ready, /stats, /metrics, /config)");
+        if (!demo) {
+            out.println("Reload: kill -HUP " + ProcessHandle.current().pid() + ", POST /reload on the admin port, or save " + file);
+        }
         out.println("Ready " + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() + " ms after JVM start");
         if (demo) {
             InetSocketAddress a = server.address(loaded.config().listeners().get(0).name());

@@ -16,4 +16,9 @@ final class Signals {
         Signal.handle(new Signal("TERM"), s -> action.run());
         Signal.handle(new Signal("INT"), s -> action.run());
     }
+
+    /** {@code SIGHUP}: reload, as NGINX and HAProxy's master do. {@code action} must not block. */
+    static void onHangup(Runnable action) {
+        Signal.handle(new Signal("HUP"), s -> action.run());
+    }
 }

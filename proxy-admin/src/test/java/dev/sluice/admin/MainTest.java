@@ -27,7 +27,7 @@ class MainTest {
         String warnings = err.toString();
         assertTrue(!warnings.contains("admin (line"), "the admin port is served:\n" + warnings);
         assertTrue(!warnings.contains("rateLimits") && !warnings.contains("shedding"), "ingress protection is implemented:\n" + warnings);
-        assertTrue(warnings.contains("listeners[0].tls (line 11): TLS is not implemented yet; the listener serves cleartext"), warnings);
+        assertTrue(warnings.contains("listeners[0].tls (line 12): TLS is not implemented yet; the listener serves cleartext"), warnings);
         assertTrue(!warnings.contains("retries") && !warnings.contains("drainTimeout"), "retries and drain are implemented:\n" + warnings);
         assertTrue(!warnings.contains("healthCheck") && !warnings.contains("outlierDetection") && !warnings.contains("circuitBreaker"),
                 "health, ejection and breakers are implemented:\n" + warnings);

@@ -73,7 +73,7 @@ public final class YamlConfigLoader {
         if (!problems.isEmpty() || config == null) {
             throw new ConfigException(source, problems);
         }
-        return new LoadedConfig(config, lines, source);
+        return new LoadedConfig(config, lines, source, yaml);
     }
 
     /**
