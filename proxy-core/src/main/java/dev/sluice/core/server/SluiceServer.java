@@ -294,6 +294,7 @@ public final class SluiceServer implements AutoCloseable {
             if (nodes != null) {
                 describeMembers(run.cluster, nodes, changes);
                 run.cluster.updateMembers(c, nodes, now);
+                run.followNames(); // the new backends may include host names
             } else {
                 ClusterRun fresh = built.get(c.name());
                 if (run != null) {
@@ -429,6 +430,7 @@ public final class SluiceServer implements AutoCloseable {
         final BiFunction<BackendConfig, InetSocketAddress, Node> factory;
         private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
         private @Nullable HealthMonitor monitor;
+        private @Nullable ScheduledFuture<?> dns;
 
         ClusterRun(Cluster cluster, BiFunction<BackendConfig, InetSocketAddress, Node> factory) {
             this.cluster = cluster;
@@ -451,15 +453,22 @@ public final class SluiceServer implements AutoCloseable {
                     LOG.log(System.Logger.Level.ERROR, "refreshing cluster " + cluster.name() + " failed", e);
                 }
             }, period, period, TimeUnit.NANOSECONDS));
-            if (DnsRefresher.hasNames(c.backends())) {
-                long dns = c.dnsRefresh().toNanos();
-                tasks.add(refresher.scheduleWithFixedDelay(new DnsRefresher(cluster, resolver, factory, ticker), dns, dns,
-                        TimeUnit.NANOSECONDS));
-            }
+            followNames();
             if (c.healthCheck() != null) {
                 monitor = new HealthMonitor(cluster, ticker,
                         loop -> new HttpHealthChecker(c.healthCheck(), loop, transport.clientChannels()),
                         node -> loopByIndex[Math.floorMod(node.socketAddress().hashCode(), loopByIndex.length)]);
+            }
+        }
+
+        /** Re-resolves host names at {@code dnsRefresh} once the cluster has any (at start, or after a reload added one). */
+        void followNames() {
+            ClusterConfig c = cluster.config();
+            if (dns == null && DnsRefresher.hasNames(c.backends())) {
+                long period = c.dnsRefresh().toNanos();
+                dns = refresher.scheduleWithFixedDelay(new DnsRefresher(cluster, resolver, factory, ticker), period, period,
+                        TimeUnit.NANOSECONDS);
+                tasks.add(dns);
             }
         }
 
