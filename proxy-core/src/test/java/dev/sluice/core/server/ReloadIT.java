@@ -214,6 +214,47 @@ class ReloadIT {
         }
     }
 
+    @Test
+    void aRebuiltClusterKeepsAnUnhealthyNodeOutUntilItsChecksPassAgain() throws Exception {
+        TestBackend a = TestBackend.start("a");
+        TestBackend b = TestBackend.start("b");
+        int bPort = b.port();
+        String yaml = """
+                listeners: [ { name: main, bind: "127.0.0.1:0" } ]
+                admin: { bind: "127.0.0.1:0" }
+                accessLog: { enabled: false }
+                routes: [ { match: { pathPrefix: / }, cluster: c } ]
+                clusters:
+                  - name: c
+                    adaptiveWeights: { enabled: false }
+                    healthCheck: { path: /health, interval: 100ms, timeout: 100ms, healthyThreshold: 2, unhealthyThreshold: 2 }
+                    timeouts: { connect: %s }
+                    backends: [ { address: "%s" }, { address: "%s" } ]
+                """;
+        TestBackend back = null;
+        try (RunningSluice sluice = RunningSluice.start(yaml.formatted("200ms", a.address(), b.address()))) {
+            Node before = sluice.server().clusters().get("c").nodes().get(1);
+            b.close();
+            await().atMost(Duration.ofSeconds(5)).until(() -> !before.healthy());
+
+            sluice.reload(yaml.formatted("300ms", a.address(), b.address())); // another timeout: a rebuilt cluster
+            Node after = sluice.server().clusters().get("c").nodes().get(1);
+            assertTrue(after != before && !after.healthy(), "the rebuilt cluster's b starts unhealthy, as b was");
+            try (RawHttp raw = new RawHttp(sluice.address())) {
+                for (int i = 0; i < 20; i++) {
+                    assertEquals("a", raw.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n").read().body());
+                }
+            }
+            back = TestBackend.start("b", bPort);
+            await().atMost(Duration.ofSeconds(5)).until(after::healthy); // the new monitor starts from "unhealthy"
+        } finally {
+            a.close();
+            if (back != null) {
+                back.close();
+            }
+        }
+    }
+
     /** One client: sequential keep-alive GETs, each stamped with the next sequence number, until told to stop. */
     private void client(InetSocketAddress address) {
         RawHttp raw = null;
