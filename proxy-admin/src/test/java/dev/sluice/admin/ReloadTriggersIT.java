@@ -30,6 +30,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +39,32 @@ import org.junit.jupiter.api.io.TempDir;
 class ReloadTriggersIT {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private TestBackend a;
+    private TestBackend b;
+    private final ByteArrayOutputStream log = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void backends() throws InterruptedException {
+        a = TestBackend.start("a");
+        b = TestBackend.start("b");
+    }
+
+    @AfterEach
+    void stopBackends() {
+        a.close();
+        b.close();
+    }
+
+    /** Writes {@code yaml} to {@code file} and loads it, as Main does at start. */
+    private static LoadedConfig write(Path file, String yaml) throws Exception {
+        Files.writeString(file, yaml);
+        return YamlConfigLoader.load(file);
+    }
+
+    private Reloader reloader(Path file, LoadedConfig loaded, SluiceServer server) {
+        return new Reloader(file, loaded, server, new PrintStream(log, true, StandardCharsets.UTF_8));
+    }
 
     private static String config(String watch, String... backends) {
         StringBuilder list = new StringBuilder();
@@ -78,14 +106,10 @@ class ReloadTriggersIT {
 
     @Test
     void postReloadAppliesAGoodFileAndRefusesABadOneNamingEveryProblem(@TempDir Path dir) throws Exception {
-        TestBackend a = TestBackend.start("a");
-        TestBackend b = TestBackend.start("b");
         Path file = dir.resolve("sluice.yaml");
-        Files.writeString(file, config("0s", a.address(), b.address()));
-        LoadedConfig loaded = YamlConfigLoader.load(file);
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        LoadedConfig loaded = write(file, config("0s", a.address(), b.address()));
         try (SluiceServer server = SluiceServer.start(loaded.config(), loaded.sourceMap(), Ticker.SYSTEM);
-                Reloader reloader = new Reloader(file, loaded, server, new PrintStream(log, true, StandardCharsets.UTF_8));
+                Reloader reloader = reloader(file, loaded, server);
                 AdminServer admin = new AdminServer(server, new HostPort("127.0.0.1", 0), () -> { }, reloader)) {
             assertTrue(metrics(admin).contains(b.address()), "b is in /metrics before");
             assertEquals(401, post(admin, "/reload", null).statusCode());
@@ -121,22 +145,15 @@ class ReloadTriggersIT {
             assertEquals(401, post(admin, "/reload", "s3cret").statusCode());
             assertEquals(200, post(admin, "/reload", "n3w").statusCode());
             assertTrue(metrics(admin).contains(b.address()), "b is back in /metrics");
-        } finally {
-            a.close();
-            b.close();
         }
     }
 
     @Test
     void aSavedFileIsReloadedAndABrokenSaveChangesNothing(@TempDir Path dir) throws Exception {
-        TestBackend a = TestBackend.start("a");
-        TestBackend b = TestBackend.start("b");
         Path file = dir.resolve("sluice.yaml");
-        Files.writeString(file, config("100ms", a.address()));
-        LoadedConfig loaded = YamlConfigLoader.load(file);
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        LoadedConfig loaded = write(file, config("100ms", a.address()));
         try (SluiceServer server = SluiceServer.start(loaded.config(), loaded.sourceMap(), Ticker.SYSTEM);
-                Reloader reloader = new Reloader(file, loaded, server, new PrintStream(log, true, StandardCharsets.UTF_8))) {
+                Reloader reloader = reloader(file, loaded, server)) {
             Files.writeString(file, config("100ms", a.address(), b.address()));
             await().atMost(Duration.ofSeconds(5)).until(() -> server.clusters().get("c").nodes().size() == 2);
             assertTrue(log.toString(StandardCharsets.UTF_8).contains("sluice: reload (file changed) applied"));
@@ -145,16 +162,11 @@ class ReloadTriggersIT {
             await().atMost(Duration.ofSeconds(5)).until(() -> log.toString(StandardCharsets.UTF_8).contains("refused"));
             assertTrue(log.toString(StandardCharsets.UTF_8).contains("not valid YAML"));
             assertEquals(2, server.clusters().get("c").nodes().size(), "a broken save changes nothing");
-        } finally {
-            a.close();
-            b.close();
         }
     }
 
     @Test
     void sighupReloadsARunningProcess(@TempDir Path dir) throws Exception {
-        TestBackend a = TestBackend.start("a");
-        TestBackend b = TestBackend.start("b");
         int port = freePort();
         Path file = dir.resolve("sluice.yaml");
         String first = config("0s", a.address()).replace("127.0.0.1:0\" } ]\n", "127.0.0.1:" + port + "\" } ]\n");
@@ -194,8 +206,6 @@ class ReloadTriggersIT {
             assertEquals(0, p.exitValue());
         } finally {
             p.destroyForcibly();
-            a.close();
-            b.close();
         }
     }
 
