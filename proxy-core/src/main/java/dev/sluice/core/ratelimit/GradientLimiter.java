@@ -1,6 +1,7 @@
 package dev.sluice.core.ratelimit;
 
 import dev.sluice.config.model.SheddingConfig;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -29,11 +30,11 @@ public final class GradientLimiter extends FixedLimiter {
     private double smoothed;
 
     public GradientLimiter(SheddingConfig config) {
-        this(config, new java.util.concurrent.atomic.AtomicInteger());
+        this(config, new AtomicInteger());
     }
 
     /** @param inFlight the count to share with the limiter this one replaces */
-    public GradientLimiter(SheddingConfig config, java.util.concurrent.atomic.AtomicInteger inFlight) {
+    public GradientLimiter(SheddingConfig config, AtomicInteger inFlight) {
         super(config.maxInFlight(), inFlight);
         this.config = config;
         this.limit = Math.min(config.maxInFlight(), Math.max(config.minInFlight(), 64));

@@ -313,9 +313,13 @@ public final class SluiceServer implements AutoCloseable {
         if (!next.routes().equals(old.config().routes())) {
             changes.add("routes: " + next.routes().size() + " in force");
         }
-        if (!next.shedding().equals(old.config().shedding()) || !next.rateLimits().equals(old.config().rateLimits())
-                || !next.accessLog().equals(old.config().accessLog()) || !next.server().equals(old.config().server())) {
+        ProxyConfig was = old.config();
+        if (!next.shedding().equals(was.shedding()) || !next.rateLimits().equals(was.rateLimits())
+                || !next.accessLog().equals(was.accessLog()) || !next.server().trustedProxies().equals(was.server().trustedProxies())) {
             changes.add("ingress: shedding, rate limits, access log and trusted proxies as configured");
+        }
+        if (!next.admin().equals(was.admin()) || !next.hotSpot().equals(was.hotSpot()) || !next.server().equals(was.server())) {
+            changes.add("settings: admin token, hot spots, drain timeout and file watch as configured");
         }
         current = new Generation(next, clusters, new Router(next.routes(), clusters), ingress);
         for (var e : before.entrySet()) {
