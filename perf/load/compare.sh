@@ -5,6 +5,7 @@
 # of DURATION seconds each. Prints one table; stops every process it started (by PID).
 #
 #   perf/load/compare.sh [DURATION] [CONNECTIONS]      (from the project root, after ./mvnw install)
+#   SLUICE_JAVA_OPTS="-Xmx64m" perf/load/compare.sh    (JVM options for Sluice, say a capped heap)
 #
 # Needs nginx, haproxy and wrk (Debian: nginx-light haproxy wrk); installs them when missing.
 set -euo pipefail
@@ -57,4 +58,5 @@ echo "wrk -t2 -c$CONNECTIONS -d${DURATION}s after a ${DURATION}s warm-up; proxy,
 printf '%-8s %10s %8s %8s %11s  %s\n' proxy req/s p50 p99 RSS errors
 run nginx 19010 "$NGINX" -c "$HERE/nginx.conf" -p "$WORK"
 run haproxy 19011 "$HAPROXY" -db -f "$HERE/haproxy.cfg"
-run sluice 19012 java -Dio.netty.leakDetection.level=disabled -jar "$JAR" --config "$HERE/sluice.yaml"
+# shellcheck disable=SC2086 # the options are words
+run sluice 19012 java ${SLUICE_JAVA_OPTS:-} -Dio.netty.leakDetection.level=disabled -jar "$JAR" --config "$HERE/sluice.yaml"
