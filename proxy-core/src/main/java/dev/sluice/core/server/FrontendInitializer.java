@@ -47,6 +47,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds the downstream pipeline of every accepted connection of one listener (see
@@ -144,6 +145,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         ClientIps trustedPeer = ingress.clientIps().isTrusted(peer.getAddress()) ? ingress.clientIps() : null;
         int loopIndex = loops.indexOf(ch.eventLoop());
         RequestContext rc = new RequestContext(clientIp, trustedPeer, false, false, loopIndex);
+        Connection connection = new Connection(listener, clientIp, trustedPeer, loopIndex);
         if (draining) {
             rc.drain();
         }
@@ -155,11 +157,10 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
                 .setMaxInitialLineLength(Math.min(listener.maxHeaderBytes().toIntSaturated(), 8192)));
         HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(codec,
                 protocol -> AsciiString.contentEquals(H2C, protocol)
-                        ? new Http2ServerUpgradeCodec(frameCodec(listener), multiplexer(listener, clientIp, trustedPeer, loopIndex),
-                                new Http2ConnectionTail())
+                        ? new Http2ServerUpgradeCodec(frameCodec(listener), multiplexer(connection), new Http2ConnectionTail())
                         : null,
                 MAX_UPGRADE_REQUEST_BYTES);
-        ChannelHandler priorKnowledge = new PriorKnowledgeSetup(listener, clientIp, trustedPeer, loopIndex);
+        ChannelHandler priorKnowledge = new PriorKnowledgeSetup(connection);
 
         ChannelPipeline p = ch.pipeline();
         p.addLast(PipelineNames.FLUSH_CONSOLIDATION, new FlushConsolidationHandler(256, true));
@@ -189,29 +190,27 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
                 .build();
     }
 
-    private Http2MultiplexHandler multiplexer(ListenerConfig listener, String clientIp, ClientIps trustedPeer, int loopIndex) {
-        return new Http2MultiplexHandler(new StreamInitializer(listener, clientIp, trustedPeer, loopIndex));
+    private Http2MultiplexHandler multiplexer(Connection connection) {
+        return new Http2MultiplexHandler(new StreamInitializer(connection));
+    }
+
+    /** What the HTTP/2 handlers of one connection need to know of it: its listener settings, its client, its event loop. */
+    private record Connection(ListenerConfig listener, String clientIp, @Nullable ClientIps trustedPeer, int loopIndex) {
     }
 
     /** Installs the HTTP/2 handlers in its own place when the prior-knowledge preface was seen. */
     private final class PriorKnowledgeSetup extends io.netty.channel.ChannelHandlerAdapter {
-        private final ListenerConfig listener;
-        private final String clientIp;
-        private final ClientIps trustedPeer;
-        private final int loopIndex;
+        private final Connection connection;
 
-        PriorKnowledgeSetup(ListenerConfig listener, String clientIp, ClientIps trustedPeer, int loopIndex) {
-            this.listener = listener;
-            this.clientIp = clientIp;
-            this.trustedPeer = trustedPeer;
-            this.loopIndex = loopIndex;
+        PriorKnowledgeSetup(Connection connection) {
+            this.connection = connection;
         }
 
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
             ChannelPipeline p = ctx.pipeline();
-            p.addAfter(ctx.name(), PipelineNames.H2_FRAME_CODEC, frameCodec(listener));
-            p.addAfter(PipelineNames.H2_FRAME_CODEC, PipelineNames.H2_MULTIPLEX, multiplexer(listener, clientIp, trustedPeer, loopIndex));
+            p.addAfter(ctx.name(), PipelineNames.H2_FRAME_CODEC, frameCodec(connection.listener()));
+            p.addAfter(PipelineNames.H2_FRAME_CODEC, PipelineNames.H2_MULTIPLEX, multiplexer(connection));
             p.addAfter(PipelineNames.H2_MULTIPLEX, PipelineNames.H2_CONNECTION, new Http2ConnectionTail());
             p.remove(this);
         }
@@ -219,22 +218,17 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
 
     /** The pipeline of one HTTP/2 stream: the same handlers as HTTP/1.1, over the same message objects. */
     private final class StreamInitializer extends ChannelInitializer<Http2StreamChannel> {
-        private final ListenerConfig listener;
-        private final String clientIp;
-        private final ClientIps trustedPeer;
-        private final int loopIndex;
+        private final Connection connection;
 
-        StreamInitializer(ListenerConfig listener, String clientIp, ClientIps trustedPeer, int loopIndex) {
-            this.listener = listener;
-            this.clientIp = clientIp;
-            this.trustedPeer = trustedPeer;
-            this.loopIndex = loopIndex;
+        StreamInitializer(Connection connection) {
+            this.connection = connection;
         }
 
         @Override
         protected void initChannel(Http2StreamChannel ch) {
             ch.config().setAutoRead(false);
-            RequestContext rc = new RequestContext(clientIp, trustedPeer, false, true, loopIndex);
+            ListenerConfig listener = connection.listener();
+            RequestContext rc = new RequestContext(connection.clientIp(), connection.trustedPeer(), false, true, connection.loopIndex());
             rc.countRefusalsIn(ingress.get().refusals());
             ch.pipeline()
                     .addLast(PipelineNames.H2_STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(true))
