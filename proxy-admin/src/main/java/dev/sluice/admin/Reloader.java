@@ -70,12 +70,18 @@ final class Reloader implements AutoCloseable {
 
     /** Reloads on the reload thread; {@code trigger} names the cause in the log. */
     CompletableFuture<Outcome> reload(String trigger) {
-        return CompletableFuture.supplyAsync(() -> reloadNow(trigger), thread);
+        try {
+            return CompletableFuture.supplyAsync(() -> reloadNow(trigger), thread);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) { // a drain closed this reloader
+            return CompletableFuture.completedFuture(new Outcome(Outcome.Status.REFUSED, List.of("Sluice is stopping")));
+        }
     }
 
     private Outcome reloadNow(String trigger) {
         if (file == null) {
-            return new Outcome(Outcome.Status.NO_FILE, List.of("Sluice was started without --config: there is no file to reload"));
+            String why = "Sluice was started without --config: there is no file to reload";
+            log.println("sluice: reload (" + trigger + "): " + why);
+            return new Outcome(Outcome.Status.NO_FILE, List.of(why));
         }
         byte[] bytes = read(file);
         lastSeen = digest(bytes);
