@@ -166,6 +166,19 @@ class ReloadTriggersIT {
     }
 
     @Test
+    void aReloadAskedForWhileStoppingIsRefused(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("sluice.yaml");
+        LoadedConfig loaded = write(file, config("0s", a.address()));
+        try (SluiceServer server = SluiceServer.start(loaded.config(), loaded.sourceMap(), Ticker.SYSTEM)) {
+            Reloader reloader = reloader(file, loaded, server);
+            reloader.close(); // as a drain does first
+            Reloader.Outcome outcome = reloader.reload("SIGHUP").get(5, TimeUnit.SECONDS);
+            assertEquals(Reloader.Outcome.Status.REFUSED, outcome.status());
+            assertEquals(java.util.List.of("Sluice is stopping"), outcome.lines());
+        }
+    }
+
+    @Test
     void sighupReloadsARunningProcess(@TempDir Path dir) throws Exception {
         int port = freePort();
         Path file = dir.resolve("sluice.yaml");
