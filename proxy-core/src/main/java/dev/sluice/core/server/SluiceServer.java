@@ -61,7 +61,7 @@ public final class SluiceServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SluiceServer.class.getName());
 
     /** What requests are served with now: replaced whole by a reload. */
-    public record Generation(ProxyConfig config, Map<String, Cluster> clusters, Router router, Ingress ingress) {
+    private record Generation(ProxyConfig config, Map<String, Cluster> clusters, Router router, Ingress ingress) {
     }
 
     private final Ticker ticker;
@@ -491,11 +491,6 @@ public final class SluiceServer implements AutoCloseable {
             throw new IllegalArgumentException("listener: " + listenerName + " (expected one of: " + listeners.keySet() + ")");
         }
         return (InetSocketAddress) l.channel().localAddress();
-    }
-
-    /** What requests are served with now. */
-    public Generation current() {
-        return current;
     }
 
     /** Every cluster as the admin port reports it, now. */
