@@ -67,10 +67,11 @@ public class IngressChainBenchmark {
         KeyedRateLimiter ip = new KeyedRateLimiter(Values.rate("1000000000/s"), 1_000_000_000, Map.of(), 100_000, ticker);
         KeyedRateLimiter partition = new KeyedRateLimiter(Values.rate("1000000000/s"), 1_000_000_000, Map.of(), 100_000, ticker);
         FixedLimiter shed = new FixedLimiter(4096);
+        dev.sluice.core.http.EndToEndHeaders endToEnd = dev.sluice.core.http.EndToEndHeaders.of(c);
         RateLimits limits = new RateLimits(ip, partition,
                 new dev.sluice.core.http.KeyExtractor(dev.sluice.config.model.KeySource.header("X-Tenant-Id"), 128), false, null);
         channel = new EmbeddedChannel(
-                new HygieneHandler(rc, ticker, 5 << 20),
+                new HygieneHandler(rc, ticker, 5 << 20, () -> endToEnd),
                 new ShedHandler(rc, () -> shed, ticker),
                 new RateLimitHandler(rc, () -> limits, ticker),
                 new RouteHandler(rc, () -> router),

@@ -16,8 +16,8 @@ import io.netty.util.AsciiString;
  * Rewrites message heads as they cross the proxy, in place (no copy of the head is made):
  * hop-by-hop headers go (RFC 9110 section 7.6.1: {@code Connection} and every header it names,
  * {@code Keep-Alive}, {@code Proxy-*}, {@code TE} except {@code trailers}, {@code Upgrade}),
- * {@code Transfer-Encoding} is reduced to the framing the next hop needs, and the forwarding
- * headers are added. Stateless.
+ * {@code Content-Length} and {@code Transfer-Encoding} are written anew from the framing the
+ * decoder read, and the forwarding headers are added. Stateless.
  */
 public final class ForwardHeaders {
 
@@ -46,10 +46,16 @@ public final class ForwardHeaders {
     private ForwardHeaders() {
     }
 
-    /** Prepares a client request for an HTTP/1.1 upstream; sets {@code rc}'s request id. */
+    /**
+     * Prepares a client request for an HTTP/1.1 upstream; sets {@code rc}'s request id. The body's
+     * framing is written anew from what the decoder read ({@link RequestContext#chunked},
+     * {@link RequestContext#declaredLength}), never left to whatever headers survive the
+     * hop-by-hop rule: the next hop must find the request's end exactly where Sluice did.
+     */
     static void request(HttpRequest req, RequestContext rc) {
         HttpHeaders h = req.headers();
         stripHopByHop(h);
+        frame(h, rc.chunked(), rc.declaredLength());
         String te = h.get(HttpHeaderNames.TE);
         if (te != null) {
             if (containsToken(te, HttpHeaderValues.TRAILERS)) {
@@ -80,11 +86,17 @@ public final class ForwardHeaders {
         req.setProtocolVersion(HttpVersion.HTTP_1_1);
     }
 
-    /** Prepares an upstream response for the client of {@code rc}. */
+    /**
+     * Prepares an upstream response for the client of {@code rc}. As for requests, the framing
+     * headers are written from what the upstream decoder read, before the hop-by-hop rule ran.
+     */
     static void response(HttpResponse resp, RequestContext rc) {
         HttpHeaders h = resp.headers();
+        boolean chunked = HttpUtil.isTransferEncodingChunked(resp);
+        long length = chunked || !h.contains(HttpHeaderNames.CONTENT_LENGTH) ? -1 : HttpUtil.getContentLength(resp, -1L);
         stripHopByHop(h);
         h.remove(HttpHeaderNames.TE);
+        frame(h, false, length); // a chunked body is re-chunked below, or framed by HTTP/2
         h.add(HttpHeaderNames.VIA, VIA_11);
         String id = rc.requestId();
         if (id != null) {
@@ -104,6 +116,17 @@ public final class ForwardHeaders {
             } else {
                 h.remove(HttpHeaderNames.TRANSFER_ENCODING); // HTTP/1.0 client: close-delimited
             }
+        }
+    }
+
+    /** Replaces the framing headers: chunked, a length (>= 0), or neither. */
+    private static void frame(HttpHeaders h, boolean chunked, long length) {
+        h.remove(HttpHeaderNames.CONTENT_LENGTH);
+        h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        if (chunked) {
+            h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        } else if (length >= 0) {
+            h.set(HttpHeaderNames.CONTENT_LENGTH, length);
         }
     }
 
@@ -128,13 +151,6 @@ public final class ForwardHeaders {
         h.remove(PROXY_AUTHENTICATE);
         h.remove(PROXY_AUTHORIZATION);
         h.remove(HttpHeaderNames.UPGRADE);
-        if (h.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
-            if (h.containsValue(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED, true)) {
-                h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-            } else {
-                h.remove(HttpHeaderNames.TRANSFER_ENCODING);
-            }
-        }
     }
 
     /** Removes each header named in one {@code Connection} value; the common tokens allocate nothing. */

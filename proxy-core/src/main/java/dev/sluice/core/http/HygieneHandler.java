@@ -11,12 +11,15 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
+import java.util.function.Supplier;
 
 /**
  * {@code hygiene}: answers request heads the codec could not parse (400, 414 for a request line
  * over the limit, 431 for headers over {@code maxHeaderBytes}) and a declared body over
- * {@code maxRequestBodyBytes} (413), then closes; starts the request in
+ * {@code maxRequestBodyBytes} (413) and a {@code Connection} header naming a header Sluice reads
+ * ({@link EndToEndHeaders}, 400), then closes; starts the request in
  * the {@link RequestContext}; rewrites the head for forwarding ({@link ForwardHeaders}). Bodies
  * pass through untouched. One instance per channel.
  */
@@ -25,19 +28,20 @@ public final class HygieneHandler extends ChannelInboundHandlerAdapter {
     private final RequestContext rc;
     private final Ticker ticker;
     private final long maxBodyBytes;
+    private final Supplier<EndToEndHeaders> endToEnd;
 
-    public HygieneHandler(RequestContext rc, Ticker ticker, long maxBodyBytes) {
+    /** @param endToEnd the headers Sluice reads in force, read once per request */
+    public HygieneHandler(RequestContext rc, Ticker ticker, long maxBodyBytes, Supplier<EndToEndHeaders> endToEnd) {
         this.rc = requireNonNull(rc, "rc");
         this.ticker = requireNonNull(ticker, "ticker");
         this.maxBodyBytes = maxBodyBytes;
+        this.endToEnd = requireNonNull(endToEnd, "endToEnd");
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof MalformedRequest m) {
-            rc.refusal("hygiene");
-            rc.forceClose();
-            LocalReply.send(ctx, rc, HttpResponseStatus.BAD_REQUEST, "malformed request: " + m.reason(), false);
+            refuse(ctx, HttpResponseStatus.BAD_REQUEST, "malformed request: " + m.reason());
             return;
         }
         if (msg instanceof HttpRequest req) {
@@ -48,13 +52,18 @@ public final class HygieneHandler extends ChannelInboundHandlerAdapter {
                 reject(ctx, cause);
                 return;
             }
+            AsciiString named = endToEnd.get().namedByConnection(req.headers());
+            if (named != null) {
+                ReferenceCountUtil.release(msg);
+                refuse(ctx, HttpResponseStatus.BAD_REQUEST, "malformed request: Connection names " + named
+                        + ", which Sluice reads (a hop-by-hop header must not remove it)");
+                return;
+            }
             long declared = HttpUtil.getContentLength(req, -1L);
             if (declared > maxBodyBytes) {
                 ReferenceCountUtil.release(msg);
-                rc.refusal("hygiene");
-                rc.forceClose();
-                LocalReply.send(ctx, rc, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-                        "request body of " + declared + " bytes exceeds " + maxBodyBytes + " (maxRequestBodyBytes)", false);
+                refuse(ctx, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                        "request body of " + declared + " bytes exceeds " + maxBodyBytes + " (maxRequestBodyBytes)");
                 return;
             }
             ForwardHeaders.request(req, rc);
@@ -78,7 +87,11 @@ public final class HygieneHandler extends ChannelInboundHandlerAdapter {
             status = HttpResponseStatus.BAD_REQUEST;
             reason = "malformed request: " + cause.getMessage();
         }
-        // The codec stops parsing after a bad head, so the connection cannot carry another request.
+        refuse(ctx, status, reason);
+    }
+
+    /** Answers and closes: the codec stops parsing after a bad head, and a refused body is not read. */
+    private void refuse(ChannelHandlerContext ctx, HttpResponseStatus status, String reason) {
         rc.refusal("hygiene");
         rc.forceClose();
         LocalReply.send(ctx, rc, status, reason, false);

@@ -31,6 +31,8 @@ public final class RequestContext {
     private @Nullable String requestId;
     private @Nullable Cluster cluster;
     private boolean hasBody;
+    private boolean chunked;
+    private long declaredLength;
     private HttpVersion clientVersion = HttpVersion.HTTP_1_1;
     private long startNanos;
     private boolean forceClose;
@@ -71,8 +73,9 @@ public final class RequestContext {
         }
         cluster = null;
         clientVersion = head.protocolVersion();
-        hasBody = HttpUtil.isTransferEncodingChunked(head)
-                || (head.headers().contains(HttpHeaderNames.CONTENT_LENGTH) && HttpUtil.getContentLength(head, 0L) > 0);
+        chunked = HttpUtil.isTransferEncodingChunked(head);
+        declaredLength = chunked || !head.headers().contains(HttpHeaderNames.CONTENT_LENGTH) ? -1 : HttpUtil.getContentLength(head, -1L);
+        hasBody = chunked || declaredLength > 0;
         startNanos = nowNanos;
         forceClose = false;
         refusal = null;
@@ -131,6 +134,19 @@ public final class RequestContext {
     /** Whether the request announced a body (chunked, or Content-Length above zero). */
     public boolean hasBody() {
         return hasBody;
+    }
+
+    /**
+     * Whether the decoder read the body as chunked. Recorded from the head as it arrived, before
+     * any header is removed, so the request is framed upstream exactly as it was read.
+     */
+    public boolean chunked() {
+        return chunked;
+    }
+
+    /** The Content-Length the decoder read the body by, or -1 (chunked, or no length). */
+    public long declaredLength() {
+        return declaredLength;
     }
 
     public HttpVersion clientVersion() {

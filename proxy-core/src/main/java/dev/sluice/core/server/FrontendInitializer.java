@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.sluice.config.model.ListenerConfig;
 import dev.sluice.core.http.AccessLogHandler;
 import dev.sluice.core.http.ClientIps;
+import dev.sluice.core.http.EndToEndHeaders;
 import dev.sluice.core.http.HashKeyHandler;
 import dev.sluice.core.http.HeadGuardHandler;
 import dev.sluice.core.http.HeaderTimeoutHandler;
@@ -70,6 +71,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
     private final Supplier<InFlightLimiter> shedding;
     private final Supplier<RateLimits> limits;
     private final Supplier<AccessLog> accessLog;
+    private final Supplier<EndToEndHeaders> endToEnd;
     private final AtomicInteger open = new AtomicInteger();
     /** Every open client connection, for a drain. */
     final io.netty.channel.group.ChannelGroup connections =
@@ -86,6 +88,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         this.shedding = () -> ingress.get().shedding();
         this.limits = () -> ingress.get().limits();
         this.accessLog = () -> ingress.get().accessLog();
+        this.endToEnd = () -> ingress.get().endToEnd();
     }
 
     /** Connections accepted from now on use {@code next} (same bind address); open ones keep what they have. */
@@ -172,7 +175,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         p.addLast(PipelineNames.KEEP_ALIVE, new HttpServerKeepAliveHandler());
         p.addLast(PipelineNames.EXPECT_CONTINUE, new HttpServerExpectContinueHandler());
         p.addLast(PipelineNames.ACCESS_LOG, new AccessLogHandler(rc, accessLog, ticker));
-        p.addLast(PipelineNames.HYGIENE, new HygieneHandler(rc, ticker, listener.maxRequestBodyBytes().bytes()));
+        p.addLast(PipelineNames.HYGIENE, new HygieneHandler(rc, ticker, listener.maxRequestBodyBytes().bytes(), endToEnd));
         p.addLast(PipelineNames.SHED, new ShedHandler(rc, shedding, ticker));
         p.addLast(PipelineNames.RATE_LIMIT, new RateLimitHandler(rc, limits, ticker));
         p.addLast(PipelineNames.ROUTE, new RouteHandler(rc, routes));
@@ -234,7 +237,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
                     .addLast(PipelineNames.H2_STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(true))
                     .addLast(PipelineNames.FLOW_CONTROL, new FlowControlHandler())
                     .addLast(PipelineNames.ACCESS_LOG, new AccessLogHandler(rc, accessLog, ticker))
-                    .addLast(PipelineNames.HYGIENE, new HygieneHandler(rc, ticker, listener.maxRequestBodyBytes().bytes()))
+                    .addLast(PipelineNames.HYGIENE, new HygieneHandler(rc, ticker, listener.maxRequestBodyBytes().bytes(), endToEnd))
                     .addLast(PipelineNames.SHED, new ShedHandler(rc, shedding, ticker))
                     .addLast(PipelineNames.RATE_LIMIT, new RateLimitHandler(rc, limits, ticker))
                     .addLast(PipelineNames.ROUTE, new RouteHandler(rc, routes))

@@ -4,6 +4,7 @@ import dev.sluice.config.model.PerIpConfig;
 import dev.sluice.config.model.PerPartitionConfig;
 import dev.sluice.config.model.ProxyConfig;
 import dev.sluice.core.http.ClientIps;
+import dev.sluice.core.http.EndToEndHeaders;
 import dev.sluice.core.http.KeyExtractor;
 import dev.sluice.core.http.RateLimits;
 import dev.sluice.core.metrics.AccessLog;
@@ -26,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  * client's buckets and the in-flight count survive it).
  */
 public record Ingress(InFlightLimiter shedding, RateLimits limits, ClientIps clientIps, @Nullable AccessLog accessLog,
-        Refusals refusals) {
+        Refusals refusals, EndToEndHeaders endToEnd) {
 
     /** Requests refused by each protection: ip, partition, overload, hygiene. */
     public static final java.util.List<String> REFUSALS = java.util.List.of("ip", "partition", "overload", "hygiene");
@@ -68,6 +69,7 @@ public record Ingress(InFlightLimiter shedding, RateLimits limits, ClientIps cli
         return new Ingress(shed, limits,
                 config.server().trustedProxies().isEmpty() ? ClientIps.NONE : new ClientIps(config.server().trustedProxies()),
                 config.accessLog().enabled() ? log.get() : null,
-                reload ? previous.refusals() : new Refusals());
+                reload ? previous.refusals() : new Refusals(),
+                EndToEndHeaders.of(config));
     }
 }

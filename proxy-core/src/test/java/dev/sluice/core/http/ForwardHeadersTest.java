@@ -94,6 +94,44 @@ class ForwardHeadersTest {
         assertNull(noBody.headers().get("transfer-encoding"));
     }
 
+    /** Whatever the hop-by-hop rule removes, the upstream head says how the decoder framed the body. */
+    @Test
+    void theUpstreamRequestIsFramedFromWhatTheDecoderRead() {
+        HttpRequest sized = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/");
+        sized.headers().set("content-length", "5").set("connection", "content-length");
+        ForwardHeaders.request(sized, context(sized, false));
+        assertEquals("5", sized.headers().get("content-length"));
+        assertNull(sized.headers().get("transfer-encoding"));
+
+        HttpRequest chunked = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/");
+        chunked.headers().set("transfer-encoding", "chunked").set("connection", "transfer-encoding");
+        ForwardHeaders.request(chunked, context(chunked, false));
+        assertEquals("chunked", chunked.headers().get("transfer-encoding"));
+        assertNull(chunked.headers().get("content-length"));
+
+        HttpRequest none = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
+        ForwardHeaders.request(none, context(none, false));
+        assertNull(none.headers().get("content-length"));
+        assertNull(none.headers().get("transfer-encoding"));
+    }
+
+    @Test
+    void theResponseIsFramedFromWhatTheUpstreamDecoderRead() {
+        HttpRequest req = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
+        RequestContext rc = context(req, false);
+        HttpResponse sized = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        sized.headers().set("content-length", "7").set("connection", "content-length");
+        ForwardHeaders.response(sized, rc);
+        assertEquals("7", sized.headers().get("content-length"));
+        assertNull(sized.headers().get("transfer-encoding"));
+
+        HttpResponse chunked = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        chunked.headers().set("transfer-encoding", "chunked").set("connection", "transfer-encoding");
+        ForwardHeaders.response(chunked, rc);
+        assertEquals("chunked", chunked.headers().get("transfer-encoding"));
+        assertNull(chunked.headers().get("content-length"));
+    }
+
     @Test
     void requestIdSanity() {
         assertTrue(RequestIds.isSane("abc-123_x.y:z"));

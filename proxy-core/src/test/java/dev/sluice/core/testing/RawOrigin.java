@@ -1,0 +1,264 @@
+package dev.sluice.core.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * A recording origin on plain sockets, one thread per connection: it keeps every byte it receives
+ * and reads requests from them the way a typical backend does (a chunked {@code Transfer-Encoding}
+ * wins over {@code Content-Length}; no length means no body), so a request smuggled inside another
+ * one's body shows up here as a request of its own. Each request it reads is recorded and answered
+ * by {@link #respondWith responder}; the default answer is 200 with the body {@code conn C METHOD TARGET},
+ * so a client that receives another client's response can tell.
+ */
+public final class RawOrigin implements AutoCloseable {
+
+    /** One request as the origin read it. */
+    public record Received(int connection, String method, String target, List<String[]> headers, byte[] body) {
+        /** The values of every header line named {@code name} (any case), in order. */
+        public List<String> headers(String name) {
+            List<String> out = new ArrayList<>();
+            for (String[] h : headers) {
+                if (h[0].equalsIgnoreCase(name)) {
+                    out.add(h[1]);
+                }
+            }
+            return out;
+        }
+
+        public String header(String name) {
+            List<String> all = headers(name);
+            return all.isEmpty() ? null : all.get(0);
+        }
+
+        public String bodyText() {
+            return new String(body, StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    private final ServerSocket server;
+    private final Thread acceptor;
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final List<ByteArrayOutputStream> raw = new CopyOnWriteArrayList<>();
+    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private final AtomicInteger connections = new AtomicInteger();
+    private volatile Function<Received, byte[]> responder = RawOrigin::named;
+
+    private RawOrigin() throws IOException {
+        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        acceptor = new Thread(this::accept, "raw-origin-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    public static RawOrigin start() throws IOException {
+        return new RawOrigin();
+    }
+
+    /** From now on, answer each request with the bytes {@code f} returns (written as they are). */
+    public RawOrigin respondWith(Function<Received, byte[]> f) {
+        this.responder = f;
+        return this;
+    }
+
+    /** The default answer: 200 naming the connection and the request's method and target. */
+    public static byte[] named(Received r) {
+        return ok("conn " + r.connection() + " " + r.method() + " " + r.target());
+    }
+
+    /** A 200 with {@code body} and its Content-Length. */
+    public static byte[] ok(String body) {
+        byte[] b = body.getBytes(StandardCharsets.ISO_8859_1);
+        return ("HTTP/1.1 200 OK\r\nContent-Length: " + b.length + "\r\n\r\n" + body).getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    public String address() {
+        return "127.0.0.1:" + server.getLocalPort();
+    }
+
+    public InetSocketAddress socketAddress() {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort());
+    }
+
+    /** Every request read so far, in arrival order. */
+    public List<Received> received() {
+        return List.copyOf(received);
+    }
+
+    /** Every byte received so far, connection after connection. */
+    public String rawText() {
+        StringBuilder b = new StringBuilder();
+        for (ByteArrayOutputStream r : raw) {
+            synchronized (r) {
+                b.append(r.toString(StandardCharsets.ISO_8859_1));
+            }
+        }
+        return b.toString();
+    }
+
+    public int connections() {
+        return connections.get();
+    }
+
+    /** Forgets what was received (between the cases of one test class). */
+    public void clear() {
+        received.clear();
+        raw.clear();
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        for (Socket s : sockets) {
+            s.close();
+        }
+    }
+
+    private void accept() {
+        while (!server.isClosed()) {
+            try {
+                Socket s = server.accept();
+                sockets.add(s);
+                int n = connections.incrementAndGet();
+                Thread t = new Thread(() -> serve(s, n), "raw-origin-" + n);
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException e) {
+                return; // closed
+            }
+        }
+    }
+
+    private void serve(Socket s, int connection) {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        raw.add(log);
+        try (s) {
+            InputStream in = new Tee(s.getInputStream(), log);
+            OutputStream out = s.getOutputStream();
+            while (true) {
+                Received r = readRequest(in, connection);
+                if (r == null) {
+                    return;
+                }
+                received.add(r);
+                byte[] answer = responder.apply(r);
+                if (answer == null) {
+                    return; // the responder hangs up
+                }
+                out.write(answer);
+                out.flush();
+            }
+        } catch (IOException e) {
+            // the proxy closed or reset the connection
+        }
+    }
+
+    private static Received readRequest(InputStream in, int connection) throws IOException {
+        String line = line(in);
+        while (line != null && line.isEmpty()) {
+            line = line(in);
+        }
+        if (line == null) {
+            return null;
+        }
+        String[] parts = line.split(" ", 3);
+        List<String[]> headers = new ArrayList<>();
+        long length = 0;
+        boolean chunked = false;
+        String h;
+        while ((h = line(in)) != null && !h.isEmpty()) {
+            int colon = h.indexOf(':');
+            String name = colon < 0 ? h : h.substring(0, colon);
+            String value = colon < 0 ? "" : h.substring(colon + 1).trim();
+            headers.add(new String[] {name, value});
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (lower.equals("content-length")) {
+                length = Long.parseLong(value.split(",")[0].trim());
+            } else if (lower.equals("transfer-encoding") && value.toLowerCase(Locale.ROOT).contains("chunked")) {
+                chunked = true;
+            }
+        }
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        if (chunked) {
+            while (true) {
+                String sizeLine = line(in);
+                if (sizeLine == null) {
+                    break;
+                }
+                int semi = sizeLine.indexOf(';');
+                long size = Long.parseLong((semi < 0 ? sizeLine : sizeLine.substring(0, semi)).trim(), 16);
+                if (size == 0) {
+                    String t;
+                    while ((t = line(in)) != null && !t.isEmpty()) {
+                        headers.add(new String[] {"trailer:" + t.substring(0, Math.max(0, t.indexOf(':'))), t});
+                    }
+                    break;
+                }
+                body.write(in.readNBytes((int) size));
+                line(in);
+            }
+        } else if (length > 0) {
+            body.write(in.readNBytes((int) length));
+        }
+        return new Received(connection, parts[0], parts.length > 1 ? parts[1] : "", headers, body.toByteArray());
+    }
+
+    private static String line(InputStream in) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        int c;
+        while ((c = in.read()) != -1) {
+            if (c == '\n') {
+                String s = b.toString(StandardCharsets.ISO_8859_1);
+                return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+            }
+            b.write(c);
+        }
+        return null;
+    }
+
+    /** Copies what is read into a log. */
+    private static final class Tee extends InputStream {
+        private final InputStream in;
+        private final ByteArrayOutputStream log;
+
+        Tee(InputStream in, ByteArrayOutputStream log) {
+            this.in = in;
+            this.log = log;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int c = in.read();
+            if (c >= 0) {
+                synchronized (log) {
+                    log.write(c);
+                }
+            }
+            return c;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                synchronized (log) {
+                    log.write(b, off, n);
+                }
+            }
+            return n;
+        }
+    }
+}
