@@ -17,7 +17,10 @@ public final class GcraBucket implements TokenBucket {
     private final int burst;
     private final AtomicLong tat;
 
-    /** A full bucket at {@code nowNanos}. */
+    /**
+     * A full bucket at {@code nowNanos}, and at any reading up to one refill earlier: a caller that
+     * read the clock just before the bucket was made still finds it full.
+     */
     public GcraBucket(double perSecond, int burst, long nowNanos) {
         if (perSecond <= 0 || burst <= 0) {
             throw new IllegalArgumentException("rate: " + perSecond + "/s, burst: " + burst + " (expected: > 0)");
@@ -25,7 +28,7 @@ public final class GcraBucket implements TokenBucket {
         this.emissionNanos = Math.max(1, Math.round(1e9 / perSecond));
         this.burst = burst;
         this.capacityNanos = emissionNanos * burst;
-        this.tat = new AtomicLong(nowNanos);
+        this.tat = new AtomicLong(nowNanos - capacityNanos);
     }
 
     @Override

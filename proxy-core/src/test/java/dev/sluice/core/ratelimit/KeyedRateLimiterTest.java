@@ -32,6 +32,20 @@ class KeyedRateLimiterTest {
         assertFalse(d.allowed());
     }
 
+    /**
+     * The caller reads the time before the bucket of a new key is made: the bucket must be full at
+     * that reading too, or a burst of 1 refuses every new key's first request.
+     */
+    @Test
+    void aNewKeysFirstRequestIsAdmittedWhenTheClockMovedSinceTheCallerReadIt() {
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE - 1_000_000_000L);
+        dev.sluice.core.time.Ticker moving = () -> clock.addAndGet(1_000); // every reading is a microsecond later
+        KeyedRateLimiter l = new KeyedRateLimiter(Values.rate("1/h"), 1, Map.of(), 1000, moving);
+        Decision d = new Decision();
+        assertTrue(l.tryAcquire("new", moving.nanoTime(), d));
+        assertFalse(l.tryAcquire("new", moving.nanoTime(), d));
+    }
+
     @Test
     void aMillionDistinctKeysKeepTheCacheAtMaxTracked() {
         FakeTicker t = new FakeTicker();
