@@ -52,6 +52,12 @@ public final class HygieneHandler extends ChannelInboundHandlerAdapter {
                 reject(ctx, cause);
                 return;
             }
+            String hostProblem = Hosts.settle(req, rc.http2());
+            if (hostProblem != null) {
+                ReferenceCountUtil.release(msg);
+                refuse(ctx, HttpResponseStatus.BAD_REQUEST, "malformed request: " + hostProblem);
+                return;
+            }
             AsciiString named = endToEnd.get().namedByConnection(req.headers());
             if (named != null) {
                 ReferenceCountUtil.release(msg);

@@ -21,7 +21,10 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
@@ -70,7 +73,30 @@ public final class H2Client implements AutoCloseable {
         return send(req);
     }
 
-    private CompletableFuture<Response> send(FullHttpRequest req) {
+    /** Sends {@code req} on a stream of its own, its Host header set to this client's authority. */
+    public CompletableFuture<Response> send(FullHttpRequest req) {
+        req.headers().set(HttpHeaderNames.HOST, authority);
+        return open(req);
+    }
+
+    /**
+     * Sends one HEADERS frame that ends its stream, exactly as given (no header is added or
+     * checked), for requests the HTTP/1-to-HTTP/2 conversion would not produce.
+     */
+    public CompletableFuture<Response> sendHeaders(Http2Headers headers) {
+        return open(new DefaultHttp2HeadersFrame(headers, true));
+    }
+
+    /** A GET whose {@code :authority} and {@code host} are given apart. */
+    public static Http2Headers get(String path, String authority, String host) {
+        Http2Headers h = new DefaultHttp2Headers(false).method("GET").scheme("http").path(path).authority(authority);
+        if (host != null) {
+            h.add("host", host);
+        }
+        return h;
+    }
+
+    private CompletableFuture<Response> open(Object first) {
         CompletableFuture<Response> result = new CompletableFuture<>();
         new Http2StreamChannelBootstrap(connection)
                 .handler(new ChannelInitializer<Http2StreamChannel>() {
@@ -82,13 +108,12 @@ public final class H2Client implements AutoCloseable {
                 .open()
                 .addListener(f -> {
                     if (!f.isSuccess()) {
-                        req.release();
+                        ReferenceCountUtil.release(first);
                         result.completeExceptionally(f.cause());
                         return;
                     }
                     Http2StreamChannel stream = (Http2StreamChannel) f.getNow();
-                    req.headers().set(HttpHeaderNames.HOST, authority);
-                    stream.writeAndFlush(req);
+                    stream.writeAndFlush(first);
                 });
         return result;
     }
