@@ -11,6 +11,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.AsciiString;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Rewrites message heads as they cross the proxy, in place (no copy of the head is made):
@@ -69,7 +71,7 @@ public final class ForwardHeaders {
                 h.remove(name);
             }
         }
-        String xff = h.get(X_FORWARDED_FOR);
+        String xff = forwardedFor(h);
         h.set(X_FORWARDED_FOR, xff == null ? rc.peerIp() : xff + ", " + rc.peerIp());
         h.set(X_FORWARDED_PROTO, rc.secure() ? HTTPS : HTTP);
         String host = h.get(HttpHeaderNames.HOST);
@@ -117,6 +119,15 @@ public final class ForwardHeaders {
                 h.remove(HttpHeaderNames.TRANSFER_ENCODING); // HTTP/1.0 client: close-delimited
             }
         }
+    }
+
+    /** Every {@code X-Forwarded-For} line, in order, as one list; null when there is none. */
+    static @Nullable String forwardedFor(HttpHeaders h) {
+        if (!h.contains(X_FORWARDED_FOR)) {
+            return null;
+        }
+        List<String> lines = h.getAll(X_FORWARDED_FOR);
+        return lines.size() == 1 ? lines.get(0) : String.join(", ", lines);
     }
 
     /** Replaces the framing headers: chunked, a length (>= 0), or neither. */

@@ -68,7 +68,7 @@ public final class RequestContext {
         request = head;
         requestId = null;
         if (trustedPeer != null) {
-            String xff = head.headers().get(ForwardHeaders.X_FORWARDED_FOR);
+            String xff = ForwardHeaders.forwardedFor(head.headers());
             clientIp = xff == null ? peerIp : trustedPeer.fromForwardedFor(peerIp, xff);
         }
         cluster = null;

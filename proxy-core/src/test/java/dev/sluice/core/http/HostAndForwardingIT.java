@@ -113,4 +113,21 @@ class HostAndForwardingIT {
         assertEquals(1, origin.received().size(), "only the consistent request reaches the origin");
         assertEquals(List.of("a.example"), origin.received().get(0).headers("host"));
     }
+
+    /**
+     * A trusted proxy that adds its own X-Forwarded-For line after the client's: the client IP is
+     * read from all lines in order, so the line the client wrote cannot pick its own bucket.
+     */
+    @Test
+    void everyForwardedForLineCountsForTheClientIpAndIsForwarded() throws IOException {
+        try (RawHttp c = new RawHttp(sluice.address())) {
+            RawHttp.Response first = c.send("GET / HTTP/1.1\r\nHost: t\r\nX-Forwarded-For: 6.6.6.1\r\n"
+                    + "X-Forwarded-For: 9.9.9.9\r\n\r\n").read();
+            assertEquals(200, first.status(), first.body());
+            RawHttp.Response second = c.send("GET / HTTP/1.1\r\nHost: t\r\nX-Forwarded-For: 6.6.6.2\r\n"
+                    + "X-Forwarded-For: 9.9.9.9\r\n\r\n").read();
+            assertEquals(429, second.status(), "the same client behind the proxy, whatever its own line says");
+        }
+        assertEquals(List.of("6.6.6.1, 9.9.9.9, 127.0.0.1"), other.received().get(0).headers("x-forwarded-for"));
+    }
 }
