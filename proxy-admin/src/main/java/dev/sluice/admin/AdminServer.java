@@ -35,7 +35,6 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -44,12 +43,12 @@ import org.jspecify.annotations.Nullable;
 /**
  * The admin port: its own Netty server and thread on {@code admin.bind}, never a public
  * listener's address (the configuration refuses that). Read-only views of the core, plus
- * {@code POST} controls that require {@code Authorization: Bearer <admin.token>} when a token is
- * set. Admin requests are small and rare, so they are aggregated here (never on the proxy path).
+ * {@code POST} controls; {@link AdminGuard} decides who may ask (Host, Origin, token, peer). Admin requests are small and rare, so they are aggregated here (never on the proxy path).
  */
 public final class AdminServer implements AutoCloseable {
 
     private static final int MAX_ADMIN_REQUEST = 64 * 1024;
+    private static final String SEC_FETCH_SITE = "sec-fetch-site";
 
     private final SluiceServer proxy;
     private final ObjectMapper json;
@@ -145,6 +144,19 @@ public final class AdminServer implements AutoCloseable {
             boolean get = HttpMethod.GET.equals(req.method());
             boolean post = HttpMethod.POST.equals(req.method());
             FullHttpResponse resp;
+            AdminGuard.Refusal refusal = AdminGuard.check(proxy.config().admin(), post, // a reload may change the token
+                    req.headers().get(HttpHeaderNames.HOST), req.headers().get(HttpHeaderNames.ORIGIN),
+                    req.headers().get(SEC_FETCH_SITE), req.headers().get(HttpHeaderNames.AUTHORIZATION),
+                    ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress(),
+                    ((InetSocketAddress) ctx.channel().localAddress()).getAddress());
+            if (refusal != null) {
+                resp = text(refusal.status(), refusal.reason());
+                if (refusal.status() == HttpResponseStatus.UNAUTHORIZED) {
+                    resp.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+                }
+                respond(ctx, false, resp);
+                return;
+            }
             if (get && path.equals("/")) {
                 resp = bytes(HttpResponseStatus.OK, "text/html; charset=utf-8", dashboard);
             } else if (get && path.equals("/health/live")) {
@@ -161,10 +173,7 @@ public final class AdminServer implements AutoCloseable {
             } else if (get && path.equals("/config")) {
                 resp = bytes(HttpResponseStatus.OK, "application/json", json.writeValueAsBytes(Redacted.of(proxy.config())));
             } else if (post && (path.equals("/drain") || path.equals("/reload"))) {
-                if (!authorized(req)) {
-                    resp = text(HttpResponseStatus.UNAUTHORIZED, "missing or wrong bearer token (admin.token)");
-                    resp.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
-                } else if (path.equals("/drain")) {
+                if (path.equals("/drain")) {
                     if (draining.compareAndSet(false, true)) {
                         new Thread(onDrain, "sluice-drain").start();
                     }
@@ -231,16 +240,6 @@ public final class AdminServer implements AutoCloseable {
             return text(HttpResponseStatus.OK, "ready");
         }
 
-        private boolean authorized(FullHttpRequest req) {
-            String token = proxy.config().admin().token(); // a reload may change it
-            if (token.isEmpty()) {
-                return true;
-            }
-            String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
-            byte[] expected = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
-            return auth != null && MessageDigest.isEqual(expected, auth.getBytes(StandardCharsets.UTF_8));
-        }
-
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             ctx.close();
@@ -270,7 +269,8 @@ public final class AdminServer implements AutoCloseable {
 
         static Object of(dev.sluice.config.model.ProxyConfig c) {
             var a = c.admin();
-            var admin = new dev.sluice.config.model.AdminConfig(a.bind(), a.hotSpotFactor(), a.token().isEmpty() ? "" : "<redacted>");
+            var admin = new dev.sluice.config.model.AdminConfig(a.bind(), a.hotSpotFactor(),
+                    a.token().isEmpty() ? "" : "<redacted>", a.allowedHosts());
             return new dev.sluice.config.model.ProxyConfig(c.server(), c.listeners(), admin, c.shedding(), c.rateLimits(),
                     c.routes(), c.clusters(), c.accessLog(), c.hotSpot());
         }
