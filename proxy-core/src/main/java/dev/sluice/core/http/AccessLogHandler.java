@@ -2,6 +2,7 @@ package dev.sluice.core.http;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.core.http1.MalformedRequest;
 import dev.sluice.core.metrics.AccessLog;
 import dev.sluice.core.time.Ticker;
 import io.netty.channel.ChannelDuplexHandler;

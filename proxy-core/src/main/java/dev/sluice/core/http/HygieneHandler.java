@@ -2,6 +2,7 @@ package dev.sluice.core.http;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.core.http1.MalformedRequest;
 import dev.sluice.core.time.Ticker;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -41,7 +42,7 @@ public final class HygieneHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof MalformedRequest m) {
-            refuse(ctx, HttpResponseStatus.BAD_REQUEST, "malformed request: " + m.reason());
+            refuse(ctx, m.status(), describe(m.status(), m.reason()));
             return;
         }
         if (msg instanceof HttpRequest req) {
@@ -94,6 +95,16 @@ public final class HygieneHandler extends ChannelInboundHandlerAdapter {
             reason = "malformed request: " + cause.getMessage();
         }
         refuse(ctx, status, reason);
+    }
+
+    /** The one line a refused head is answered with. */
+    private static String describe(HttpResponseStatus status, String reason) {
+        return switch (status.code()) {
+            case 400 -> "malformed request: " + reason;
+            case 414 -> "request line too long (" + reason + ")";
+            case 431 -> "request headers too large (" + reason + ")";
+            default -> reason;
+        };
     }
 
     /** Answers and closes: the codec stops parsing after a bad head, and a refused body is not read. */

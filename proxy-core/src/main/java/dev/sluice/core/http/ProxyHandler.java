@@ -3,6 +3,7 @@ package dev.sluice.core.http;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.config.model.RetryConfig;
+import dev.sluice.core.http1.FramingException;
 import dev.sluice.core.time.Ticker;
 import dev.sluice.core.upstream.BackendHandler;
 import dev.sluice.core.upstream.Backoff;
@@ -132,14 +133,24 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
                 ReferenceCountUtil.release(content);
                 ctx.read();
             } else if (content.decoderResult().isFailure()) {
+                Throwable cause = content.decoderResult().cause();
                 ReferenceCountUtil.release(content);
-                abort(HttpResponseStatus.BAD_REQUEST, "malformed request body");
+                refuseBody(cause);
             } else {
                 relayRequestPart(content);
             }
         } else {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    /** The decoder could not frame the rest of the body: answer (or close) and never reuse either connection. */
+    private void refuseBody(Throwable cause) {
+        HttpResponseStatus status = cause instanceof FramingException f ? f.status() : HttpResponseStatus.BAD_REQUEST;
+        rc.refusal("hygiene");
+        rc.forceClose();
+        abort(status, status.code() == 413 ? "request body exceeds " + maxBodyBytes + " bytes (maxRequestBodyBytes)"
+                : "malformed request body: " + cause.getMessage());
     }
 
     private void start(HttpRequest head) {

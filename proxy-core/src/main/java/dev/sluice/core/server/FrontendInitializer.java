@@ -7,7 +7,6 @@ import dev.sluice.core.http.AccessLogHandler;
 import dev.sluice.core.http.ClientIps;
 import dev.sluice.core.http.EndToEndHeaders;
 import dev.sluice.core.http.HashKeyHandler;
-import dev.sluice.core.http.HeadGuardHandler;
 import dev.sluice.core.http.HeaderTimeoutHandler;
 import dev.sluice.core.http.HygieneHandler;
 import dev.sluice.core.http.ProxyHandler;
@@ -17,6 +16,7 @@ import dev.sluice.core.http.RequestContext;
 import dev.sluice.core.http.RouteHandler;
 import dev.sluice.core.http.Router;
 import dev.sluice.core.http.ShedHandler;
+import dev.sluice.core.http1.ServerCodec;
 import dev.sluice.core.metrics.AccessLog;
 import dev.sluice.core.ratelimit.InFlightLimiter;
 import dev.sluice.core.time.Ticker;
@@ -25,12 +25,8 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
-import io.netty.handler.codec.http.HttpServerUpgradeHandler;
-import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -155,22 +151,21 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         rc.countRefusalsIn(ingress.refusals());
         ch.attr(CONTEXT).set(rc);
 
-        HttpServerCodec codec = new HttpServerCodec(new HttpDecoderConfig()
-                .setMaxHeaderSize(listener.maxHeaderBytes().toIntSaturated())
-                .setMaxInitialLineLength(Math.min(listener.maxHeaderBytes().toIntSaturated(), 8192)));
-        HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(codec,
+        int maxHead = listener.maxHeaderBytes().toIntSaturated();
+        ServerCodec codec = new ServerCodec(maxHead, Math.min(maxHead, 8192), listener.maxRequestBodyBytes().bytes());
+        UpgradeHandler upgrade = new UpgradeHandler(codec,
                 protocol -> AsciiString.contentEquals(H2C, protocol)
                         ? new Http2ServerUpgradeCodec(frameCodec(listener), multiplexer(connection), new Http2ConnectionTail())
                         : null,
                 MAX_UPGRADE_REQUEST_BYTES);
-        ChannelHandler priorKnowledge = new PriorKnowledgeSetup(connection);
 
         ChannelPipeline p = ch.pipeline();
         p.addLast(PipelineNames.FLUSH_CONSOLIDATION, new FlushConsolidationHandler(256, true));
         p.addLast(PipelineNames.IDLE, new IdleStateHandler(0, 0, listener.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
         p.addLast(PipelineNames.HEADER_TIMEOUT, new HeaderTimeoutHandler(rc, listener.headerTimeout().toNanos()));
-        p.addLast(PipelineNames.HEAD_GUARD, new HeadGuardHandler(listener.maxHeaderBytes().toIntSaturated() + 8192));
-        p.addLast(PipelineNames.CLEARTEXT, new CleartextHttp2ServerUpgradeHandler(codec, upgrade, priorKnowledge));
+        p.addLast(PipelineNames.H2_PREFACE, new PrefaceDetector(ctx -> priorKnowledge(ctx, connection)));
+        p.addLast(PipelineNames.CODEC, codec);
+        p.addLast(PipelineNames.H2C_UPGRADE, upgrade);
         p.addLast(PipelineNames.FLOW_CONTROL, new FlowControlHandler());
         p.addLast(PipelineNames.KEEP_ALIVE, new HttpServerKeepAliveHandler());
         p.addLast(PipelineNames.EXPECT_CONTINUE, new HttpServerExpectContinueHandler());
@@ -201,22 +196,14 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
     private record Connection(ListenerConfig listener, String clientIp, @Nullable ClientIps trustedPeer, int loopIndex) {
     }
 
-    /** Installs the HTTP/2 handlers in its own place when the prior-knowledge preface was seen. */
-    private final class PriorKnowledgeSetup extends io.netty.channel.ChannelHandlerAdapter {
-        private final Connection connection;
-
-        PriorKnowledgeSetup(Connection connection) {
-            this.connection = connection;
-        }
-
-        @Override
-        public void handlerAdded(ChannelHandlerContext ctx) {
-            ChannelPipeline p = ctx.pipeline();
-            p.addAfter(ctx.name(), PipelineNames.H2_FRAME_CODEC, frameCodec(connection.listener()));
-            p.addAfter(PipelineNames.H2_FRAME_CODEC, PipelineNames.H2_MULTIPLEX, multiplexer(connection));
-            p.addAfter(PipelineNames.H2_MULTIPLEX, PipelineNames.H2_CONNECTION, new Http2ConnectionTail());
-            p.remove(this);
-        }
+    /** The HTTP/2 preface was seen: the HTTP/2 handlers take the place of the HTTP/1.1 codec, after {@code ctx}. */
+    private void priorKnowledge(ChannelHandlerContext ctx, Connection connection) {
+        ChannelPipeline p = ctx.pipeline();
+        p.remove(PipelineNames.CODEC);
+        p.remove(PipelineNames.H2C_UPGRADE);
+        p.addAfter(ctx.name(), PipelineNames.H2_FRAME_CODEC, frameCodec(connection.listener()));
+        p.addAfter(PipelineNames.H2_FRAME_CODEC, PipelineNames.H2_MULTIPLEX, multiplexer(connection));
+        p.addAfter(PipelineNames.H2_MULTIPLEX, PipelineNames.H2_CONNECTION, new Http2ConnectionTail());
     }
 
     /** The pipeline of one HTTP/2 stream: the same handlers as HTTP/1.1, over the same message objects. */

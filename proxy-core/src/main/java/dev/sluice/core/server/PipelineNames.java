@@ -6,9 +6,11 @@ package dev.sluice.core.server;
  *   <li>{@link #FLUSH_CONSOLIDATION}: batches flushes</li>
  *   <li>{@link #IDLE}: idle keep-alive connections are closed after {@code idleTimeout}</li>
  *   <li>{@link #HEADER_TIMEOUT}: a request head must arrive within {@code headerTimeout} of its first byte (408)</li>
- *   <li>{@link #HEAD_GUARD}: refuses Content-Length with Transfer-Encoding, non-chunked Transfer-Encoding and obs-fold</li>
- *   <li>{@link #CLEARTEXT}: sees the HTTP/2 preface (h2c prior knowledge) or hands bytes to the
- *       HTTP/1.1 codec, which it wraps together with the h2c Upgrade handler</li>
+ *   <li>{@link #H2_PREFACE}: the HTTP/2 preface hands the connection to HTTP/2 (h2c prior
+ *       knowledge); anything else stays HTTP/1.1. Removes itself after the first bytes</li>
+ *   <li>{@link #CODEC}: the strict HTTP/1.1 codec ({@code http1.ServerCodec}): every malformed
+ *       head or body framing is refused here, as a {@code MalformedRequest} or a failed body</li>
+ *   <li>{@link #H2C_UPGRADE}: {@code Upgrade: h2c}</li>
  *   <li>{@link #FLOW_CONTROL}: one message per {@code read()}, so the proxy pulls request parts</li>
  *   <li>{@link #KEEP_ALIVE}: {@code Connection: close} handling</li>
  *   <li>{@link #EXPECT_CONTINUE}: answers {@code Expect: 100-continue}</li>
@@ -32,8 +34,9 @@ public final class PipelineNames {
     public static final String TLS = "tls";
     public static final String IDLE = "idle";
     public static final String HEADER_TIMEOUT = "header-timeout";
-    public static final String HEAD_GUARD = "head-guard";
-    public static final String CLEARTEXT = "http-codec";
+    public static final String H2_PREFACE = "h2-preface";
+    public static final String CODEC = "http-codec";
+    public static final String H2C_UPGRADE = "h2c-upgrade";
     public static final String H2_FRAME_CODEC = "h2-frame-codec";
     public static final String H2_MULTIPLEX = "h2-multiplex";
     public static final String H2_CONNECTION = "h2-connection";
@@ -50,7 +53,7 @@ public final class PipelineNames {
     public static final String PROXY = "proxy";
 
     /** The HTTP/1.1-only handlers, removed when a connection switches to HTTP/2. */
-    static final String[] HTTP1_ONLY = {HEADER_TIMEOUT, HEAD_GUARD, FLOW_CONTROL, KEEP_ALIVE, EXPECT_CONTINUE, ACCESS_LOG, HYGIENE, SHED, RATE_LIMIT, ROUTE, HASH_KEY, PROXY};
+    static final String[] HTTP1_ONLY = {HEADER_TIMEOUT, FLOW_CONTROL, KEEP_ALIVE, EXPECT_CONTINUE, ACCESS_LOG, HYGIENE, SHED, RATE_LIMIT, ROUTE, HASH_KEY, PROXY};
 
     private PipelineNames() {
     }

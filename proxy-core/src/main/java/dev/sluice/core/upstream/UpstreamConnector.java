@@ -10,8 +10,7 @@ import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
+import dev.sluice.core.http1.ClientCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
@@ -56,9 +55,7 @@ public final class UpstreamConnector {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline()
-                                .addLast(UpstreamNames.CODEC, new HttpClientCodec(
-                                        new HttpDecoderConfig().setMaxHeaderSize(MAX_RESPONSE_HEADER_BYTES),
-                                        false, false))
+                                .addLast(UpstreamNames.CODEC, new ClientCodec(MAX_RESPONSE_HEADER_BYTES))
                                 .addLast(UpstreamNames.RESPONSE_TIMEOUT, new ResponseTimeoutHandler(responseTimeoutNanos))
                                 .addLast(UpstreamNames.IDLE, new IdleStateHandler(0, 0, idleTimeoutNanos, TimeUnit.NANOSECONDS))
                                 .addLast(UpstreamNames.BACKEND, new BackendHandler());

@@ -95,6 +95,31 @@ public final class RawHttp implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads to the end of the stream and says how it ended: true for a clean close (FIN), false
+     * for a reset, or when nothing ended within the socket timeout. Bytes before the end are
+     * skipped.
+     */
+    public boolean endsCleanly() throws IOException {
+        try {
+            while (in.read() != -1) {
+                // skip
+            }
+            return true;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return false; // reset
+        }
+    }
+
+    /** Writes raw bytes. */
+    public RawHttp send(byte[] raw) throws IOException {
+        out.write(raw);
+        out.flush();
+        return this;
+    }
+
     private String line() throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         int c;

@@ -151,7 +151,7 @@ public final class RawOrigin implements AutoCloseable {
             while (true) {
                 Received r = readRequest(in, connection);
                 if (r == null) {
-                    return;
+                    return; // closed, possibly inside a request: only complete requests are recorded
                 }
                 received.add(r);
                 byte[] answer = responder.apply(r);
@@ -196,7 +196,7 @@ public final class RawOrigin implements AutoCloseable {
             while (true) {
                 String sizeLine = line(in);
                 if (sizeLine == null) {
-                    break;
+                    return null; // the connection closed inside the body: no backend acts on that
                 }
                 int semi = sizeLine.indexOf(';');
                 long size = Long.parseLong((semi < 0 ? sizeLine : sizeLine.substring(0, semi)).trim(), 16);
@@ -207,11 +207,19 @@ public final class RawOrigin implements AutoCloseable {
                     }
                     break;
                 }
-                body.write(in.readNBytes((int) size));
+                byte[] data = in.readNBytes((int) size);
+                if (data.length < size) {
+                    return null;
+                }
+                body.write(data);
                 line(in);
             }
         } else if (length > 0) {
-            body.write(in.readNBytes((int) length));
+            byte[] data = in.readNBytes((int) length);
+            if (data.length < length) {
+                return null;
+            }
+            body.write(data);
         }
         return new Received(connection, parts[0], parts.length > 1 ? parts[1] : "", headers, body.toByteArray());
     }
