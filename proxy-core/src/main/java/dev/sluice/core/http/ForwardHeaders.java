@@ -109,15 +109,28 @@ public final class ForwardHeaders {
         }
         HttpVersion version = rc.clientVersion() == HttpVersion.HTTP_1_0 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
         resp.setProtocolVersion(version);
-        if (rc.draining()) {
-            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE); // the keep-alive handler closes after it
-        }
+        boolean bodyEndsWithClose = false;
         if (mayHaveBody(resp, rc) && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
             if (version == HttpVersion.HTTP_1_1) {
                 HttpUtil.setTransferEncodingChunked(resp, true); // re-frame a close-delimited body
             } else {
-                h.remove(HttpHeaderNames.TRANSFER_ENCODING); // HTTP/1.0 client: close-delimited
+                bodyEndsWithClose = true; // HTTP/1.0 client: close-delimited
             }
+        }
+        if (rc.draining()) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE); // the keep-alive handler closes after it
+        } else {
+            keepAliveFor10(h, rc, bodyEndsWithClose);
+        }
+    }
+
+    /**
+     * An HTTP/1.0 client that asked for keep-alive is told it got it, as NGINX and HAProxy do, or
+     * it would take the response as the end of the connection: its body must then have a length.
+     */
+    static void keepAliveFor10(HttpHeaders h, RequestContext rc, boolean bodyEndsWithClose) {
+        if (rc.clientVersion() == HttpVersion.HTTP_1_0 && rc.keepAlive() && !bodyEndsWithClose) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
     }
 

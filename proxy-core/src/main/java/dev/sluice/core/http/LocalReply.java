@@ -60,6 +60,8 @@ public final class LocalReply {
         boolean close = rc.closeAfterReply(requestComplete);
         if (close && !rc.http2()) {
             resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (!close) {
+            ForwardHeaders.keepAliveFor10(resp.headers(), rc, false);
         }
         if (close) {
             ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);

@@ -32,6 +32,7 @@ public final class RequestContext {
     private @Nullable Cluster cluster;
     private boolean hasBody;
     private boolean chunked;
+    private boolean keepAlive;
     private long declaredLength;
     private HttpVersion clientVersion = HttpVersion.HTTP_1_1;
     private long startNanos;
@@ -74,6 +75,7 @@ public final class RequestContext {
         cluster = null;
         clientVersion = head.protocolVersion();
         chunked = HttpUtil.isTransferEncodingChunked(head);
+        keepAlive = HttpUtil.isKeepAlive(head);
         declaredLength = chunked || !head.headers().contains(HttpHeaderNames.CONTENT_LENGTH) ? -1 : HttpUtil.getContentLength(head, -1L);
         hasBody = chunked || declaredLength > 0;
         startNanos = nowNanos;
@@ -142,6 +144,14 @@ public final class RequestContext {
      */
     public boolean chunked() {
         return chunked;
+    }
+
+    /**
+     * Whether the client asked to keep the connection (HTTP/1.1 unless {@code Connection: close};
+     * HTTP/1.0 only with {@code Connection: keep-alive}), read before the hop-by-hop headers go.
+     */
+    public boolean keepAlive() {
+        return keepAlive;
     }
 
     /** The Content-Length the decoder read the body by, or -1 (chunked, or no length). */

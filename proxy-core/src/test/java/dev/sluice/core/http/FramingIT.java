@@ -130,6 +130,18 @@ class FramingIT {
         assertEquals(List.of(), origin.received(), "nothing of a malformed request may reach the origin");
     }
 
+    @Test
+    void http10KeepAliveIsHonoured() throws IOException {
+        try (RawHttp c = new RawHttp(sluice.address())) {
+            RawHttp.Response first = c.send("GET /one HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").read();
+            assertEquals(200, first.status());
+            assertEquals("keep-alive", first.header("connection"));
+            RawHttp.Response second = c.send("GET /two HTTP/1.0\r\n\r\n").read();
+            assertTrue(second.body().endsWith("GET /two"), second.body());
+            assertTrue(c.closedByPeer(), "an HTTP/1.0 request without keep-alive ends the connection");
+        }
+    }
+
     /** A long Content-Length line (leading zeros are valid) must not switch checking off for the rest of the connection. */
     @Test
     void checkingNeverStopsOnAConnection() throws IOException {
