@@ -160,6 +160,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
                 MAX_UPGRADE_REQUEST_BYTES);
 
         ChannelPipeline p = ch.pipeline();
+        p.addLast(PipelineNames.LINGER, new LingeringClose());
         p.addLast(PipelineNames.FLUSH_CONSOLIDATION, new FlushConsolidationHandler(256, true));
         p.addLast(PipelineNames.IDLE, new IdleStateHandler(0, 0, listener.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
         p.addLast(PipelineNames.HEADER_TIMEOUT, new HeaderTimeoutHandler(rc, listener.headerTimeout().toNanos()));

@@ -3,6 +3,7 @@ package dev.sluice.core.server;
 /**
  * Names of the downstream handlers. An HTTP/1.1 connection's pipeline, in order:
  * <ol>
+ *   <li>{@link #LINGER}: a close Sluice asks for is a lingering close (answer, shut output, drain input)</li>
  *   <li>{@link #FLUSH_CONSOLIDATION}: batches flushes</li>
  *   <li>{@link #IDLE}: idle keep-alive connections are closed after {@code idleTimeout}</li>
  *   <li>{@link #HEADER_TIMEOUT}: a request head must arrive within {@code headerTimeout} of its first byte (408)</li>
@@ -22,7 +23,7 @@ package dev.sluice.core.server;
  *   <li>{@link #HASH_KEY}: the request's key for a consistent-hash cluster, 400 on a bad key</li>
  *   <li>{@link #PROXY}: pick a node, acquire an upstream connection, relay</li>
  * </ol>
- * An HTTP/2 connection keeps {@link #FLUSH_CONSOLIDATION} and {@link #IDLE}, then runs
+ * An HTTP/2 connection keeps {@link #LINGER}, {@link #FLUSH_CONSOLIDATION} and {@link #IDLE}, then runs
  * {@link #H2_FRAME_CODEC}, {@link #H2_MULTIPLEX} and {@link #H2_CONNECTION} (which removed the
  * HTTP/1.1 handlers when it was added, and closes the connection when idle with no stream); each stream's child channel runs {@link #H2_STREAM_CODEC},
  * {@link #FLOW_CONTROL}, {@link #HYGIENE}, {@link #SHED}, {@link #RATE_LIMIT}, {@link #ROUTE},
@@ -30,6 +31,7 @@ package dev.sluice.core.server;
  * the same HTTP message objects for both protocols.
  */
 public final class PipelineNames {
+    public static final String LINGER = "linger";
     public static final String FLUSH_CONSOLIDATION = "flush-consolidation";
     public static final String TLS = "tls";
     public static final String IDLE = "idle";
