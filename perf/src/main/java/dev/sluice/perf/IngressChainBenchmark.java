@@ -71,7 +71,7 @@ public class IngressChainBenchmark {
         RateLimits limits = new RateLimits(ip, partition,
                 new dev.sluice.core.http.KeyExtractor(dev.sluice.config.model.KeySource.header("X-Tenant-Id"), 128), false, null);
         channel = new EmbeddedChannel(
-                new HygieneHandler(rc, ticker, 5 << 20, () -> endToEnd),
+                new HygieneHandler(rc, ticker, 5 << 20, () -> endToEnd, true),
                 new ShedHandler(rc, () -> shed, ticker),
                 new RateLimitHandler(rc, () -> limits, ticker),
                 new RouteHandler(rc, () -> router),

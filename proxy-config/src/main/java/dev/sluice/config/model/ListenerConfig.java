@@ -14,7 +14,10 @@ public record ListenerConfig(
         @Key(doc = "whole request, client and upstream: 408 or 504", value = "30s") Duration requestTimeout,
         @Key(doc = "the request head must arrive within this: 408", value = "10s") Duration headerTimeout,
         @Key(doc = "keep-alive connections idle this long are closed", value = "60s") Duration idleTimeout,
-        @Key(doc = "HTTP/2 limits") Http2Config http2) {
+        @Key(doc = "HTTP/2 limits") Http2Config http2,
+        @Key(doc = "strict: percent-encoded unreserved characters decoded, dot segments removed and // merged before routing, "
+                + "and the normalised path sent on (Envoy's normalize_path and merge_slashes); off: the path as it came",
+                value = "strict") PathNormalization pathNormalization) {
 
     public ListenerConfig {
         requireNonNull(name, "name");
@@ -25,5 +28,6 @@ public record ListenerConfig(
         requireNonNull(headerTimeout, "headerTimeout");
         requireNonNull(idleTimeout, "idleTimeout");
         requireNonNull(http2, "http2");
+        requireNonNull(pathNormalization, "pathNormalization");
     }
 }

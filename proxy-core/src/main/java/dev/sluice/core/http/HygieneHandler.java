@@ -30,13 +30,19 @@ public final class HygieneHandler extends ChannelInboundHandlerAdapter {
     private final Ticker ticker;
     private final long maxBodyBytes;
     private final Supplier<EndToEndHeaders> endToEnd;
+    private final boolean normalizePaths;
 
-    /** @param endToEnd the headers Sluice reads in force, read once per request */
-    public HygieneHandler(RequestContext rc, Ticker ticker, long maxBodyBytes, Supplier<EndToEndHeaders> endToEnd) {
+    /**
+     * @param endToEnd the headers Sluice reads in force, read once per request
+     * @param normalizePaths {@code pathNormalization: strict}: paths are normalised before routing ({@link PathNormalizer})
+     */
+    public HygieneHandler(RequestContext rc, Ticker ticker, long maxBodyBytes, Supplier<EndToEndHeaders> endToEnd,
+            boolean normalizePaths) {
         this.rc = requireNonNull(rc, "rc");
         this.ticker = requireNonNull(ticker, "ticker");
         this.maxBodyBytes = maxBodyBytes;
         this.endToEnd = requireNonNull(endToEnd, "endToEnd");
+        this.normalizePaths = normalizePaths;
     }
 
     @Override
@@ -58,6 +64,15 @@ public final class HygieneHandler extends ChannelInboundHandlerAdapter {
                 ReferenceCountUtil.release(msg);
                 refuse(ctx, HttpResponseStatus.BAD_REQUEST, "malformed request: " + hostProblem);
                 return;
+            }
+            if (normalizePaths) {
+                String path = PathNormalizer.normalize(req.uri());
+                if (path == null) {
+                    ReferenceCountUtil.release(msg);
+                    refuse(ctx, HttpResponseStatus.BAD_REQUEST, "malformed request: malformed percent-encoding in the path");
+                    return;
+                }
+                req.setUri(path);
             }
             AsciiString named = endToEnd.get().namedByConnection(req.headers());
             if (named != null) {

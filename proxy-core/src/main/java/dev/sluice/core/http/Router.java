@@ -14,8 +14,8 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Host, path-prefix and header routes; the first match wins. Immutable and shared by every event
- * loop. A host is an exact name or {@code *.suffix} (which matches {@code a.suffix}, never the
+ * Host, path-prefix and header routes; the first match wins. A path prefix matches whole segments
+ * of the (normalised) path. Immutable and shared by every event loop. A host is an exact name or {@code *.suffix} (which matches {@code a.suffix}, never the
  * bare suffix), compared case-insensitively with any port removed.
  */
 public final class Router {
@@ -68,7 +68,7 @@ public final class Router {
         }
 
         boolean matches(@Nullable String requestHost, String uri, HttpHeaders headers) {
-            if (!uri.startsWith(pathPrefix)) {
+            if (!prefixMatches(uri, pathPrefix)) {
                 return false;
             }
             if (host != null && (requestHost == null || !hostMatches(requestHost))) {
@@ -80,6 +80,18 @@ public final class Router {
                 }
             }
             return true;
+        }
+
+        /** {@code prefix} matches whole segments: {@code /api} takes {@code /api}, {@code /api/x} and {@code /api?q}, never {@code /apiary}. */
+        static boolean prefixMatches(String uri, String prefix) {
+            if (!uri.startsWith(prefix)) {
+                return false;
+            }
+            if (uri.length() == prefix.length() || prefix.endsWith("/")) {
+                return true;
+            }
+            char next = uri.charAt(prefix.length());
+            return next == '/' || next == '?';
         }
 
         private boolean hostMatches(String requestHost) {

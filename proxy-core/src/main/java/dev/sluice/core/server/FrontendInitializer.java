@@ -3,6 +3,7 @@ package dev.sluice.core.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.config.model.ListenerConfig;
+import dev.sluice.config.model.PathNormalization;
 import dev.sluice.core.http.AccessLogHandler;
 import dev.sluice.core.http.ClientIps;
 import dev.sluice.core.http.EndToEndHeaders;
@@ -171,7 +172,8 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         p.addLast(PipelineNames.KEEP_ALIVE, new HttpServerKeepAliveHandler());
         p.addLast(PipelineNames.EXPECT_CONTINUE, new HttpServerExpectContinueHandler());
         p.addLast(PipelineNames.ACCESS_LOG, new AccessLogHandler(rc, accessLog, ticker));
-        p.addLast(PipelineNames.HYGIENE, new HygieneHandler(rc, ticker, listener.maxRequestBodyBytes().bytes(), endToEnd));
+        p.addLast(PipelineNames.HYGIENE, new HygieneHandler(rc, ticker, listener.maxRequestBodyBytes().bytes(), endToEnd,
+                listener.pathNormalization() == PathNormalization.STRICT));
         p.addLast(PipelineNames.SHED, new ShedHandler(rc, shedding, ticker));
         p.addLast(PipelineNames.RATE_LIMIT, new RateLimitHandler(rc, limits, ticker));
         p.addLast(PipelineNames.ROUTE, new RouteHandler(rc, routes));
@@ -225,7 +227,8 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
                     .addLast(PipelineNames.H2_STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(true))
                     .addLast(PipelineNames.FLOW_CONTROL, new FlowControlHandler())
                     .addLast(PipelineNames.ACCESS_LOG, new AccessLogHandler(rc, accessLog, ticker))
-                    .addLast(PipelineNames.HYGIENE, new HygieneHandler(rc, ticker, listener.maxRequestBodyBytes().bytes(), endToEnd))
+                    .addLast(PipelineNames.HYGIENE, new HygieneHandler(rc, ticker, listener.maxRequestBodyBytes().bytes(), endToEnd,
+                listener.pathNormalization() == PathNormalization.STRICT))
                     .addLast(PipelineNames.SHED, new ShedHandler(rc, shedding, ticker))
                     .addLast(PipelineNames.RATE_LIMIT, new RateLimitHandler(rc, limits, ticker))
                     .addLast(PipelineNames.ROUTE, new RouteHandler(rc, routes))
