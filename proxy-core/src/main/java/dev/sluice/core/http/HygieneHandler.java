@@ -7,7 +7,11 @@ import dev.sluice.core.time.Ticker;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -80,6 +84,17 @@ public final class HygieneHandler extends ChannelInboundHandlerAdapter {
                 refuse(ctx, HttpResponseStatus.BAD_REQUEST, "malformed request: Connection names " + named
                         + ", which Sluice reads (a hop-by-hop header must not remove it)");
                 return;
+            }
+            String expect = req.headers().get(HttpHeaderNames.EXPECT);
+            if (expect != null) {
+                if (!HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect)) {
+                    ReferenceCountUtil.release(msg);
+                    refuse(ctx, HttpResponseStatus.EXPECTATION_FAILED, "expectation " + expect + " is not supported (only 100-continue)");
+                    return;
+                }
+                // Answered by Sluice once the request is admitted (ProxyHandler); HTTP/1.0 has no 100 to send.
+                rc.expectContinue(req.protocolVersion() != HttpVersion.HTTP_1_0 && !(req instanceof LastHttpContent));
+                req.headers().remove(HttpHeaderNames.EXPECT);
             }
             long declared = HttpUtil.getContentLength(req, -1L);
             if (declared > maxBodyBytes) {

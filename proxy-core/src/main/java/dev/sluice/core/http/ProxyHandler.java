@@ -18,7 +18,10 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObject;
@@ -216,7 +219,15 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         ch.writeAndFlush(head, ch.voidPromise());
         if (requestDone) {
             latencyFrom = ticker.nanoTime();
-        } else if (ch.isWritable()) {
+            return;
+        }
+        if (rc.expectContinue()) {
+            // Admitted, routed, a node picked and connected: now the client may send its body.
+            rc.expectContinue(false);
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER),
+                    ctx.voidPromise());
+        }
+        if (ch.isWritable()) {
             ctx.read();
         }
     }

@@ -33,6 +33,7 @@ public final class RequestContext {
     private boolean hasBody;
     private boolean chunked;
     private boolean keepAlive;
+    private boolean expectContinue;
     private long declaredLength;
     private HttpVersion clientVersion = HttpVersion.HTTP_1_1;
     private long startNanos;
@@ -76,6 +77,7 @@ public final class RequestContext {
         clientVersion = head.protocolVersion();
         chunked = HttpUtil.isTransferEncodingChunked(head);
         keepAlive = HttpUtil.isKeepAlive(head);
+        expectContinue = false;
         declaredLength = chunked || !head.headers().contains(HttpHeaderNames.CONTENT_LENGTH) ? -1 : HttpUtil.getContentLength(head, -1L);
         hasBody = chunked || declaredLength > 0;
         startNanos = nowNanos;
@@ -152,6 +154,15 @@ public final class RequestContext {
      */
     public boolean keepAlive() {
         return keepAlive;
+    }
+
+    /** Whether the client waits for {@code 100 Continue} before it sends its body. */
+    public boolean expectContinue() {
+        return expectContinue;
+    }
+
+    void expectContinue(boolean waits) {
+        this.expectContinue = waits;
     }
 
     /** The Content-Length the decoder read the body by, or -1 (chunked, or no length). */

@@ -26,7 +26,6 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -170,7 +169,6 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         p.addLast(PipelineNames.H2C_UPGRADE, upgrade);
         p.addLast(PipelineNames.FLOW_CONTROL, new FlowControlHandler());
         p.addLast(PipelineNames.KEEP_ALIVE, new HttpServerKeepAliveHandler());
-        p.addLast(PipelineNames.EXPECT_CONTINUE, new HttpServerExpectContinueHandler());
         p.addLast(PipelineNames.ACCESS_LOG, new AccessLogHandler(rc, accessLog, ticker));
         p.addLast(PipelineNames.HYGIENE, new HygieneHandler(rc, ticker, listener.maxRequestBodyBytes().bytes(), endToEnd,
                 listener.pathNormalization() == PathNormalization.STRICT));

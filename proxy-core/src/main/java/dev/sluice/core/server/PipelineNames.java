@@ -14,7 +14,6 @@ package dev.sluice.core.server;
  *   <li>{@link #H2C_UPGRADE}: {@code Upgrade: h2c}</li>
  *   <li>{@link #FLOW_CONTROL}: one message per {@code read()}, so the proxy pulls request parts</li>
  *   <li>{@link #KEEP_ALIVE}: {@code Connection: close} handling</li>
- *   <li>{@link #EXPECT_CONTINUE}: answers {@code Expect: 100-continue}</li>
  *   <li>{@link #ACCESS_LOG}: one JSON line per request (when {@code accessLog.enabled})</li>
  *   <li>{@link #HYGIENE}: malformed heads, forwarding headers</li>
  *   <li>{@link #SHED}: global in-flight limit, 429</li>
@@ -45,7 +44,6 @@ public final class PipelineNames {
     public static final String H2_STREAM_CODEC = "h2-stream-codec";
     public static final String FLOW_CONTROL = "flow-control";
     public static final String KEEP_ALIVE = "keep-alive";
-    public static final String EXPECT_CONTINUE = "expect-continue";
     public static final String ACCESS_LOG = "access-log";
     public static final String HYGIENE = "hygiene";
     public static final String SHED = "shed";
@@ -55,7 +53,7 @@ public final class PipelineNames {
     public static final String PROXY = "proxy";
 
     /** The HTTP/1.1-only handlers, removed when a connection switches to HTTP/2. */
-    static final String[] HTTP1_ONLY = {HEADER_TIMEOUT, FLOW_CONTROL, KEEP_ALIVE, EXPECT_CONTINUE, ACCESS_LOG, HYGIENE, SHED, RATE_LIMIT, ROUTE, HASH_KEY, PROXY};
+    static final String[] HTTP1_ONLY = {HEADER_TIMEOUT, FLOW_CONTROL, KEEP_ALIVE, ACCESS_LOG, HYGIENE, SHED, RATE_LIMIT, ROUTE, HASH_KEY, PROXY};
 
     private PipelineNames() {
     }
