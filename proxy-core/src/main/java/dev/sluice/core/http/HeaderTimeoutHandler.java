@@ -2,37 +2,32 @@ package dev.sluice.core.http;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.core.http1.MalformedRequest;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import java.nio.charset.StandardCharsets;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * {@code header-timeout} (HTTP/1.1, before the codec): the first byte of a request head starts a
- * timer of {@code headerTimeout}; if the head is not complete when it fires, the client gets 408 and
- * the connection closes. This cuts slowloris clients that trickle a head byte by byte, while an idle
- * keep-alive connection that sends nothing is left to {@code idleTimeout}. The reply is written as
- * bytes because this handler sits below the codec. One instance per connection.
+ * timer of {@code headerTimeout}; if the head is not complete when it fires, a
+ * {@link MalformedRequest} with 408 goes up the pipeline in the head's place, and {@code hygiene}
+ * answers it like any other refused head (with a request id and an access-log line) and closes.
+ * This cuts slowloris clients that trickle a head byte by byte, while an idle keep-alive
+ * connection that sends nothing is left to {@code idleTimeout}. One instance per connection.
  */
 public final class HeaderTimeoutHandler extends ChannelDuplexHandler implements Runnable {
 
     private final RequestContext rc;
     private final long timeoutNanos;
-    private final ByteBuf reply;
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> timer;
 
     public HeaderTimeoutHandler(RequestContext rc, long timeoutNanos) {
         this.rc = requireNonNull(rc, "rc");
         this.timeoutNanos = timeoutNanos;
-        String body = "request head not received within " + timeoutNanos / 1_000_000 + "ms (headerTimeout)\n";
-        this.reply = Unpooled.unreleasableBuffer(Unpooled.copiedBuffer("HTTP/1.1 408 Request Timeout\r\n"
-                + "content-type: text/plain; charset=utf-8\r\ncontent-length: " + body.length() + "\r\n"
-                + "connection: close\r\n\r\n" + body, StandardCharsets.US_ASCII).asReadOnly());
     }
 
     @Override
@@ -52,7 +47,9 @@ public final class HeaderTimeoutHandler extends ChannelDuplexHandler implements 
     public void run() {
         timer = null;
         if (rc.awaitingHead() && ctx.channel().isActive()) {
-            ctx.writeAndFlush(reply.duplicate()).addListener(ChannelFutureListener.CLOSE);
+            ctx.fireChannelRead(new MalformedRequest(HttpResponseStatus.REQUEST_TIMEOUT,
+                    "request head not received within " + timeoutNanos / 1_000_000 + "ms (headerTimeout)"));
+            ctx.fireChannelReadComplete();
         }
     }
 

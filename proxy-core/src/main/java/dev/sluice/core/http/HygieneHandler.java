@@ -52,6 +52,7 @@ public final class HygieneHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof MalformedRequest m) {
+            rc.beginWithoutHead(ticker.nanoTime());
             refuse(ctx, m.status(), describe(m.status(), m.reason()));
             return;
         }

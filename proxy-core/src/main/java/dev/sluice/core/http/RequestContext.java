@@ -67,19 +67,39 @@ public final class RequestContext {
 
     /** Resets the per-request state for a new request head. */
     void begin(HttpRequest head, long nowNanos) {
+        reset(nowNanos);
         request = head;
-        requestId = null;
         if (trustedPeer != null) {
             String xff = ForwardHeaders.forwardedFor(head.headers());
             clientIp = xff == null ? peerIp : trustedPeer.fromForwardedFor(peerIp, xff);
         }
-        cluster = null;
         clientVersion = head.protocolVersion();
         chunked = HttpUtil.isTransferEncodingChunked(head);
         keepAlive = HttpUtil.isKeepAlive(head);
-        expectContinue = false;
         declaredLength = chunked || !head.headers().contains(HttpHeaderNames.CONTENT_LENGTH) ? -1 : HttpUtil.getContentLength(head, -1L);
         hasBody = chunked || declaredLength > 0;
+    }
+
+    /**
+     * Resets the per-request state for an answer given before any head was read (a malformed head,
+     * a header timeout): it still gets a request id of its own and an access-log line of its own.
+     */
+    void beginWithoutHead(long nowNanos) {
+        reset(nowNanos);
+        request = null;
+        clientIp = peerIp;
+        clientVersion = HttpVersion.HTTP_1_1;
+        chunked = false;
+        keepAlive = false;
+        declaredLength = -1;
+        hasBody = false;
+        requestId = RequestIds.generate();
+    }
+
+    private void reset(long nowNanos) {
+        requestId = null;
+        cluster = null;
+        expectContinue = false;
         startNanos = nowNanos;
         forceClose = false;
         refusal = null;

@@ -84,12 +84,16 @@ public final class SluiceServer implements AutoCloseable {
     private volatile Map<String, Listener> listeners = Map.of();
     private final Object accessLogLock = new Object(); // not this: a reload holds this while the refresh thread swaps
     private @Nullable AccessLog accessLog; // created on first use, guarded by accessLogLock
+    /** Where access-log lines go: standard output, or a test's sink. */
+    private final java.io.OutputStream accessLogOut;
 
     private record Listener(ListenerConfig config, Channel channel, FrontendInitializer init) {
     }
 
-    private SluiceServer(ProxyConfig config, SourceMap lines, Ticker ticker) throws ConfigException {
+    private SluiceServer(ProxyConfig config, SourceMap lines, Ticker ticker, java.io.OutputStream accessLogOut)
+            throws ConfigException {
         this.ticker = ticker;
+        this.accessLogOut = accessLogOut;
         this.transport = Transport.detect();
         int threads = config.server().eventLoopThreads() == 0
                 ? Runtime.getRuntime().availableProcessors() : config.server().eventLoopThreads();
@@ -123,8 +127,14 @@ public final class SluiceServer implements AutoCloseable {
 
     /** Builds the data plane and binds every listener; throws when an address cannot be resolved or bound. */
     public static SluiceServer start(ProxyConfig config, SourceMap lines, Ticker ticker) throws ConfigException, InterruptedException {
+        return start(config, lines, ticker, System.out);
+    }
+
+    /** As {@link #start(ProxyConfig, SourceMap, Ticker)}, writing access-log lines to {@code accessLogOut}. */
+    public static SluiceServer start(ProxyConfig config, SourceMap lines, Ticker ticker, java.io.OutputStream accessLogOut)
+            throws ConfigException, InterruptedException {
         SluiceServer server = new SluiceServer(requireNonNull(config, "config"), requireNonNull(lines, "lines"),
-                requireNonNull(ticker, "ticker"));
+                requireNonNull(ticker, "ticker"), requireNonNull(accessLogOut, "accessLogOut"));
         try {
             synchronized (server) {
                 List<ConfigProblem> problems = new ArrayList<>();
@@ -402,7 +412,7 @@ public final class SluiceServer implements AutoCloseable {
     private AccessLog accessLog() {
         synchronized (accessLogLock) {
             if (accessLog == null) {
-                accessLog = new AccessLog(System.out, AccessLog.QUEUE);
+                accessLog = new AccessLog(accessLogOut, AccessLog.QUEUE);
             }
             return accessLog;
         }

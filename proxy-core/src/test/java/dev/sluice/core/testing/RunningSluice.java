@@ -23,8 +23,13 @@ public final class RunningSluice implements AutoCloseable {
 
     /** As {@link #start(String)}, measuring time (slow start, statistics, buckets) with {@code ticker}. */
     public static RunningSluice start(String yaml, Ticker ticker) throws Exception {
+        return start(yaml, ticker, System.out);
+    }
+
+    /** As {@link #start(String, Ticker)}, writing access-log lines to {@code accessLog}. */
+    public static RunningSluice start(String yaml, Ticker ticker, java.io.OutputStream accessLog) throws Exception {
         LoadedConfig loaded = YamlConfigLoader.load(yaml, "test.yaml");
-        return new RunningSluice(SluiceServer.start(loaded.config(), loaded.sourceMap(), ticker));
+        return new RunningSluice(SluiceServer.start(loaded.config(), loaded.sourceMap(), ticker, accessLog));
     }
 
     /** Loads {@code yaml} as a reload would: the changes applied, or every problem (loader's or server's) thrown. */
