@@ -47,7 +47,7 @@ public final class Main {
             Problems in a file are listed as `path.to.key (line N): what is wrong`.
             A running Sluice reloads its file on SIGHUP, on POST /reload (admin port), or when the
             file changes (server.configWatchInterval); a file with problems changes nothing.
-            Keys this build parses but does not act on yet are listed as warnings.
+            A key this build parses but does not serve yet (TLS, h2 upstreams) is a problem too.
             """;
 
     private Main() {
@@ -90,10 +90,10 @@ public final class Main {
         return USAGE;
     }
 
-    /** Loads and validates a file, printing every problem, then every warning; null when unusable. */
+    /** Loads and validates a file, printing every problem (a key this build does not serve is one); null when unusable. */
     static LoadedConfig loadFile(Path file, PrintStream err) {
         try {
-            return warn(YamlConfigLoader.load(file), err);
+            return built(YamlConfigLoader.load(file));
         } catch (ConfigException e) {
             err.println(e.getMessage());
             return null;
@@ -105,16 +105,17 @@ public final class Main {
             if (in == null) {
                 throw new IOException(DEMO_CONFIG + " is missing from the jar");
             }
-            return warn(YamlConfigLoader.load(new String(in.readAllBytes(), StandardCharsets.UTF_8), "conf/demo.yaml"), err);
+            return built(YamlConfigLoader.load(new String(in.readAllBytes(), StandardCharsets.UTF_8), "conf/demo.yaml"));
         } catch (ConfigException e) {
             throw new IllegalStateException("the built-in demo configuration is invalid: " + e.getMessage(), e);
         }
     }
 
-    private static LoadedConfig warn(LoadedConfig loaded, PrintStream err) {
-        List<ConfigProblem> warnings = Unimplemented.warnings(loaded.config(), loaded.sourceMap());
-        for (ConfigProblem w : warnings) {
-            err.println("warning: " + loaded.source() + ": " + w);
+    /** {@code loaded}, unless it asks for something this build does not serve. */
+    private static LoadedConfig built(LoadedConfig loaded) throws ConfigException {
+        List<ConfigProblem> unbuilt = Unimplemented.problems(loaded.config(), loaded.sourceMap());
+        if (!unbuilt.isEmpty()) {
+            throw new ConfigException(loaded.source(), unbuilt);
         }
         return loaded;
     }

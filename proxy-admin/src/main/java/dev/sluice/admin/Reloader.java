@@ -7,7 +7,6 @@ import dev.sluice.config.ConfigProblem;
 import dev.sluice.config.load.LoadedConfig;
 import dev.sluice.config.load.YamlConfigLoader;
 import dev.sluice.core.server.SluiceServer;
-import dev.sluice.core.server.Unimplemented;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -90,10 +89,7 @@ final class Reloader implements AutoCloseable {
                 throw new ConfigException(file.toString(), List.of(new ConfigProblem("", 0, "cannot read the file")));
             }
             LoadedConfig loaded = YamlConfigLoader.load(new String(bytes, StandardCharsets.UTF_8), file.toString());
-            List<String> lines = new ArrayList<>(server.reload(loaded.config(), loaded.sourceMap()));
-            for (ConfigProblem w : Unimplemented.warnings(loaded.config(), loaded.sourceMap())) {
-                lines.add("warning: " + w);
-            }
+            List<String> lines = server.reload(loaded.config(), loaded.sourceMap());
             log.println("sluice: reload (" + trigger + ") applied from " + file + ":");
             lines.forEach(l -> log.println("  " + l));
             watchEvery(loaded.config().server().configWatchInterval());

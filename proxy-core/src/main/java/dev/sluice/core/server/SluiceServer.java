@@ -133,8 +133,12 @@ public final class SluiceServer implements AutoCloseable {
     /** As {@link #start(ProxyConfig, SourceMap, Ticker)}, writing access-log lines to {@code accessLogOut}. */
     public static SluiceServer start(ProxyConfig config, SourceMap lines, Ticker ticker, java.io.OutputStream accessLogOut)
             throws ConfigException, InterruptedException {
-        SluiceServer server = new SluiceServer(requireNonNull(config, "config"), requireNonNull(lines, "lines"),
-                requireNonNull(ticker, "ticker"), requireNonNull(accessLogOut, "accessLogOut"));
+        List<ConfigProblem> unbuilt = Unimplemented.problems(requireNonNull(config, "config"), requireNonNull(lines, "lines"));
+        if (!unbuilt.isEmpty()) {
+            throw new ConfigException("configuration", unbuilt);
+        }
+        SluiceServer server = new SluiceServer(config, lines, requireNonNull(ticker, "ticker"),
+                requireNonNull(accessLogOut, "accessLogOut"));
         try {
             synchronized (server) {
                 List<ConfigProblem> problems = new ArrayList<>();
@@ -231,7 +235,7 @@ public final class SluiceServer implements AutoCloseable {
      */
     public synchronized List<String> reload(ProxyConfig next, SourceMap lines) throws ConfigException, InterruptedException {
         Generation old = current;
-        List<ConfigProblem> problems = new ArrayList<>();
+        List<ConfigProblem> problems = new ArrayList<>(Unimplemented.problems(next, lines));
         restartOnly(old.config(), next, lines, problems);
         long now = ticker.nanoTime();
         Map<String, List<Node>> kept = new LinkedHashMap<>();

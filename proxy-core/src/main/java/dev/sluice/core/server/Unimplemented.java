@@ -3,41 +3,41 @@ package dev.sluice.core.server;
 import dev.sluice.config.ConfigProblem;
 import dev.sluice.config.load.SourceMap;
 import dev.sluice.config.model.ClusterConfig;
+import dev.sluice.config.model.ListenerConfig;
 import dev.sluice.config.model.ProxyConfig;
 import dev.sluice.config.model.UpstreamProtocol;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 
 /**
- * The configuration keys this build parses but does not act on yet. Each one written in a file is
- * reported as a warning at start and by {@code --check}, so nothing is silently ignored. The list
- * shrinks as the features land; a test keeps it honest.
+ * The configuration keys this build parses but does not serve yet. Each one written in a file is a
+ * problem, at start, on {@code --check} and on a reload, named by key and line: a listener the
+ * user meant to be TLS must not serve cleartext, and an h2 cluster must not be spoken to in
+ * HTTP/1.1 behind the user's back. The list shrinks as the features land; a test keeps it honest.
  */
 public final class Unimplemented {
-
-    /** Key path (list indexes written {@code []}) to what happens instead. */
-    static final Map<String, String> KEYS = Map.ofEntries(
-            Map.entry("listeners[].tls", "TLS is not implemented yet; the listener serves cleartext"));
 
     private Unimplemented() {
     }
 
-    /** One warning for each unimplemented key or value written in the file, sorted by line. */
-    public static List<ConfigProblem> warnings(ProxyConfig config, SourceMap lines) {
+    /** One problem for each key or value of {@code config} this build does not serve, sorted by line. */
+    public static List<ConfigProblem> problems(ProxyConfig config, SourceMap lines) {
         List<ConfigProblem> out = new ArrayList<>();
-        for (String path : lines.presentPaths()) {
-            String what = KEYS.get(path.replaceAll("\\[\\d+]", "[]"));
-            if (what != null) {
-                out.add(new ConfigProblem(path, lines.line(path), what));
+        for (int i = 0; i < config.listeners().size(); i++) {
+            ListenerConfig l = config.listeners().get(i);
+            if (l.tls() != null) {
+                String path = "listeners[" + i + "].tls";
+                out.add(new ConfigProblem(path, lines.line(path),
+                        "TLS termination is not built yet (expected: a cleartext listener, or TLS in front of Sluice)"));
             }
         }
         for (int i = 0; i < config.clusters().size(); i++) {
             ClusterConfig c = config.clusters().get(i);
             if (c.protocol() != UpstreamProtocol.HTTP1) {
                 String path = "clusters[" + i + "].protocol";
-                out.add(new ConfigProblem(path, lines.line(path), c.protocol().yamlName() + " upstreams are not implemented yet; using http1"));
+                out.add(new ConfigProblem(path, lines.line(path),
+                        c.protocol().yamlName() + " upstreams are not built yet (expected: http1)"));
             }
         }
         out.sort(Comparator.comparingInt(ConfigProblem::line));
