@@ -6,7 +6,6 @@ import dev.sluice.config.model.RetryConfig;
 import dev.sluice.core.http1.FramingException;
 import dev.sluice.core.time.Ticker;
 import dev.sluice.core.upstream.BackendHandler;
-import dev.sluice.core.upstream.Backoff;
 import dev.sluice.core.upstream.Cluster;
 import dev.sluice.core.upstream.Node;
 import dev.sluice.core.upstream.PoolExhaustedException;
@@ -72,9 +71,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     private final Runnable requestTimeoutTask = this::onRequestTimeout;
     private final Runnable retryTask = this::retryNow;
     private final Replay replay = new Replay();
-    /** Nodes this request was sent to, in order; at most attempts + 1. */
-    private final Node[] tried = new Node[16];
-    private int attempts;
+    private final Retrier retrier = new Retrier(bound -> ThreadLocalRandom.current().nextLong(bound + 1));
     private boolean replaying;
     /** The retry re-sends a head that never left (a connect failure), not a replay. */
     private boolean resendUnsent;
@@ -96,6 +93,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     private boolean responseDone;
     private boolean upstreamKeepAlive;
     private boolean skipInterim;
+    /** The request waits in the pending queue of its node (every node was at its connection limit). */
+    private boolean waitingAtLimit;
     /** Nodes tried for this request because the picked one was at its connection limit. */
     private int spills;
     /**
@@ -177,8 +176,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         exchangeStart = ticker.nanoTime();
         replaying = false;
         resendUnsent = false;
-        attempts = 1;
-        tried[0] = n;
+        waitingAtLimit = false;
+        retrier.begin(n);
         RetryConfig retry = cluster.config().retries();
         replay.begin(head, retry != null && retry.attempts() > 0);
         replayLimit = retry == null ? 0 : retry.maxReplayBodyBytes().bytes();
@@ -196,15 +195,16 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     @Override
     public void onAcquired(Channel ch) {
         if (!active) {
-            ch.close(); // the client left while we were connecting
+            ch.close(); // not expected: a request that ends stops waiting (UpstreamPool.cancel)
             return;
         }
+        waitingAtLimit = false;
         upstream = ch;
         ((BackendHandler) ch.pipeline().get(UpstreamNames.BACKEND)).attach(this);
         HttpRequest head = pendingHead;
         pendingHead = null;
-        if (attempts > 1) {
-            head.headers().setInt(ATTEMPT, attempts);
+        if (retrier.attempts() > 1) {
+            head.headers().setInt(ATTEMPT, retrier.attempts());
         }
         if (replaying) {
             ch.write(head, ch.voidPromise());
@@ -239,7 +239,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         }
         Node n = node;
         if (cause instanceof PoolExhaustedException) {
-            spillOver(n);
+            if (waitingAtLimit) {
+                abort(HttpResponseStatus.SERVICE_UNAVAILABLE, "every node of cluster " + rc.cluster().name()
+                        + " is at its connection limit (pool.maxConnectionsPerNode): " + cause.getMessage());
+            } else {
+                spillOver(n);
+            }
             return;
         }
         recordFailure(n);
@@ -273,8 +278,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             }
         }
         if (next == null) {
-            abort(HttpResponseStatus.SERVICE_UNAVAILABLE, "every node of cluster " + cluster.name()
-                    + " is at its connection limit (pool.maxConnectionsPerNode)");
+            // Every node is busy: wait for a connection of the picked one (pool.maxPending, pool.pendingTimeout).
+            waitingAtLimit = true;
+            full.pool(rc.loopIndex(), ctx.channel().eventLoop()).await(this);
             return;
         }
         full.endRequest();
@@ -359,7 +365,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             return;
         }
         responseDone = true;
-        rc.upstream(node, attempts, ticker.nanoTime() - exchangeStart); // before the last write: the access log reads it
+        rc.upstream(node, retrier.attempts(), ticker.nanoTime() - exchangeStart); // before the last write: the access log reads it
         if (requestDone) {
             ctx.writeAndFlush(msg, ctx.voidPromise());
             complete();
@@ -439,19 +445,15 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     }
 
     /**
-     * Tries the request again on another node if it may be: a retry policy, the failure in
-     * {@code retryOn}, nothing sent to the client yet, the whole request in hand and kept, attempts
-     * and budget left. The failed attempt ends here (its node released, its connection closed); the
-     * next starts after a backoff with full jitter. Returns false when the caller must fail the request.
+     * Tries the request again on another node if {@link Retrier} allows it. The failed attempt
+     * ends here (its node released, its connection closed); the next starts after the policy's
+     * backoff. Returns false when the caller must fail the request.
      */
     private boolean retry(String trigger, HttpResponseStatus status, String reason) {
         Cluster cluster = rc.cluster();
-        RetryConfig cfg = cluster.config().retries();
-        long now = ticker.nanoTime();
         boolean unsent = pendingHead != null && !replaying; // failed before the first byte went upstream
-        if (cfg == null || responseStarted || !replay.retryable() || attempts > cfg.attempts() || attempts >= tried.length
-                || !cfg.retryOn().contains(trigger) || (!unsent && (!requestDone || !replay.replayable()))
-                || !cluster.retryBudget().tryAcquireRetry(now)) {
+        if (!retrier.mayRetry(cluster, unsent, trigger, responseStarted, replay.retryable(), requestDone && replay.replayable(),
+                ticker.nanoTime())) {
             return false;
         }
         HttpRequest keep = unsent ? pendingHead : null;
@@ -461,12 +463,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         pendingHead = keep;
         failStatus = status;
         failReason = reason;
-        long delay = ThreadLocalRandom.current().nextLong(
-                Backoff.capNanos(cfg.backoff().base().toNanos(), cfg.backoff().max().toNanos(), attempts) + 1);
-        attempts++;
+        long delay = retrier.nextAttempt(cluster);
         cluster.countRetry();
         LOG.log(System.Logger.Level.DEBUG, "retry request={0} attempt={1} after={2} delayMs={3}",
-                rc.requestId(), attempts, trigger, delay / 1_000_000);
+                rc.requestId(), retrier.attempts(), trigger, delay / 1_000_000);
         ctx.executor().schedule(retryTask, delay, TimeUnit.NANOSECONDS);
         return true;
     }
@@ -485,6 +485,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         pendingHead = null;
         if (head != null) {
             ReferenceCountUtil.release(head); // a full head is owned here; Replay keeps its own duplicate
+            n.pool(rc.loopIndex(), ctx.channel().eventLoop()).cancel(this); // it may still wait for a connection
         }
         if (n != null) {
             n.endRequest();
@@ -503,7 +504,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             if (candidate == null) {
                 break;
             }
-            if (!wasTried(candidate)) {
+            if (!retrier.tried(candidate)) {
                 next = candidate;
             }
         }
@@ -511,7 +512,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             abort(failStatus, failReason + " (no other node to retry on)");
             return;
         }
-        tried[attempts - 1] = next;
+        retrier.sendTo(next);
         node = next;
         next.beginRequest();
         latencyFrom = ticker.nanoTime();
@@ -520,15 +521,6 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             pendingHead = replay.head();
         }
         next.pool(rc.loopIndex(), ctx.channel().eventLoop()).acquire(this);
-    }
-
-    private boolean wasTried(Node n) {
-        for (int i = 0; i < attempts - 1; i++) {
-            if (tried[i] == n) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void recordFailure(Node n) {
@@ -566,7 +558,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     private void finish(boolean reuse) {
         active = false;
         if (node != null) {
-            rc.upstream(node, attempts, ticker.nanoTime() - exchangeStart);
+            rc.upstream(node, retrier.attempts(), ticker.nanoTime() - exchangeStart);
         }
         if (requestTimer != null) {
             requestTimer.cancel(false);
@@ -578,6 +570,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         pendingHead = null;
         if (head != null) {
             ReferenceCountUtil.release(head);
+            if (n != null) {
+                n.pool(rc.loopIndex(), ctx.channel().eventLoop()).cancel(this); // it may still wait for a connection
+            }
         }
         replay.clear();
         Channel up = upstream;

@@ -29,6 +29,8 @@ public final class UpstreamConnector {
     private final long idleTimeoutNanos;
     private final long responseTimeoutNanos;
     private final int maxConnectionsPerNode;
+    private final int maxPending;
+    private final long pendingTimeoutNanos;
 
     public UpstreamConnector(ChannelFactory<? extends Channel> channelFactory, ClusterConfig cluster) {
         this.channelFactory = requireNonNull(channelFactory, "channelFactory");
@@ -36,10 +38,20 @@ public final class UpstreamConnector {
         this.idleTimeoutNanos = cluster.pool().idleTimeout().toNanos();
         this.responseTimeoutNanos = cluster.timeouts().response().toNanos();
         this.maxConnectionsPerNode = cluster.pool().maxConnectionsPerNode();
+        this.maxPending = cluster.pool().maxPending();
+        this.pendingTimeoutNanos = cluster.pool().pendingTimeout().toNanos();
     }
 
     int maxConnectionsPerNode() {
         return maxConnectionsPerNode;
+    }
+
+    int maxPending() {
+        return maxPending;
+    }
+
+    long pendingTimeoutNanos() {
+        return pendingTimeoutNanos;
     }
 
     /** A bootstrap for connections that live on {@code loop}. */

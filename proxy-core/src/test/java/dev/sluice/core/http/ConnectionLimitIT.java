@@ -2,6 +2,7 @@ package dev.sluice.core.http;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.core.testing.RawHttp;
 import dev.sluice.core.testing.RunningSluice;
@@ -12,7 +13,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** A node at pool.maxConnectionsPerNode sheds its request to the next node; 503 only when all are full. */
+/**
+ * A node at pool.maxConnectionsPerNode sheds its request to the next node; when all are full the
+ * request waits for one of the picked node's connections, and 503 comes only when none is freed
+ * within pool.pendingTimeout.
+ */
 class ConnectionLimitIT {
 
     private static TestBackend a;
@@ -30,7 +35,7 @@ class ConnectionLimitIT {
                 routes: [ { match: { pathPrefix: / }, cluster: tight } ]
                 clusters:
                   - name: tight
-                    pool: { maxConnectionsPerNode: 1 }
+                    pool: { maxConnectionsPerNode: 1, pendingTimeout: 200ms }
                     adaptiveWeights: { enabled: false }
                     timeouts: { response: 5s }
                     backends: [ { address: "%s" }, { address: "%s" } ]
@@ -63,8 +68,10 @@ class ConnectionLimitIT {
             holdB.send("GET /hang HTTP/1.1\r\nHost: t\r\n\r\n");
             await().until(() -> nodes.get(1).inFlight() == 1);
             RawHttp.Response fifth = c5.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n").read();
-            assertEquals(503, fifth.status());
-            assertEquals("every node of cluster tight is at its connection limit (pool.maxConnectionsPerNode)\n", fifth.body());
+            assertEquals(503, fifth.status(), "every node full, and none freed a connection within pool.pendingTimeout");
+            assertTrue(fifth.body().startsWith("every node of cluster tight is at its connection limit (pool.maxConnectionsPerNode): "
+                    + "no connection to "), fifth.body());
+            assertTrue(fifth.body().endsWith(" within 200ms (pool.pendingTimeout): all busy\n"), fifth.body());
         }
         await().until(() -> nodes.get(0).inFlight() == 0 && nodes.get(1).inFlight() == 0);
     }

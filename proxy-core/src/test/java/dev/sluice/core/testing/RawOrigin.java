@@ -51,21 +51,42 @@ public final class RawOrigin implements AutoCloseable {
 
     private final ServerSocket server;
     private final Thread acceptor;
+    private final java.util.concurrent.ScheduledExecutorService pacer;
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final List<ByteArrayOutputStream> raw = new CopyOnWriteArrayList<>();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
     private volatile Function<Received, byte[]> responder = RawOrigin::named;
 
-    private RawOrigin() throws IOException {
-        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        acceptor = new Thread(this::accept, "raw-origin-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
+    private RawOrigin(int backlog, long acceptEveryMillis) throws IOException {
+        server = new ServerSocket(0, backlog, InetAddress.getLoopbackAddress());
+        if (acceptEveryMillis > 0) {
+            pacer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "raw-origin-accept");
+                t.setDaemon(true);
+                return t;
+            });
+            pacer.scheduleWithFixedDelay(this::acceptOne, 0, acceptEveryMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+            acceptor = null;
+        } else {
+            pacer = null;
+            acceptor = new Thread(this::accept, "raw-origin-accept");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
     }
 
     public static RawOrigin start() throws IOException {
-        return new RawOrigin();
+        return new RawOrigin(50, 0);
+    }
+
+    /**
+     * An origin that is slow to accept: a listen backlog of {@code backlog} and one connection
+     * accepted every {@code acceptEveryMillis}, so a burst of connects overflows the queue and the
+     * kernel drops SYNs (the client's retransmits them after about a second).
+     */
+    public static RawOrigin slowToAccept(int backlog, long acceptEveryMillis) throws IOException {
+        return new RawOrigin(backlog, acceptEveryMillis);
     }
 
     /** From now on, answer each request with the bytes {@code f} returns (written as they are). */
@@ -121,6 +142,9 @@ public final class RawOrigin implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        if (pacer != null) {
+            pacer.shutdownNow();
+        }
         server.close();
         for (Socket s : sockets) {
             s.close();
@@ -128,17 +152,23 @@ public final class RawOrigin implements AutoCloseable {
     }
 
     private void accept() {
-        while (!server.isClosed()) {
-            try {
-                Socket s = server.accept();
-                sockets.add(s);
-                int n = connections.incrementAndGet();
-                Thread t = new Thread(() -> serve(s, n), "raw-origin-" + n);
-                t.setDaemon(true);
-                t.start();
-            } catch (IOException e) {
-                return; // closed
-            }
+        while (!server.isClosed() && acceptOne()) {
+            // one connection after another
+        }
+    }
+
+    /** Accepts one connection and serves it on a thread of its own; false once closed. */
+    private boolean acceptOne() {
+        try {
+            Socket s = server.accept();
+            sockets.add(s);
+            int n = connections.incrementAndGet();
+            Thread t = new Thread(() -> serve(s, n), "raw-origin-" + n);
+            t.setDaemon(true);
+            t.start();
+            return true;
+        } catch (IOException e) {
+            return false; // closed
         }
     }
 
