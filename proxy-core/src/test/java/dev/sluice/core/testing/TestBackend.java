@@ -127,7 +127,11 @@ public final class TestBackend implements AutoCloseable {
     public void close() {
         server.close().awaitUninterruptibly();
         for (Channel ch : accepted) {
-            ch.config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
+            try {
+                ch.config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
+            } catch (io.netty.channel.ChannelException closedMeanwhile) {
+                // the peer closed it first: nothing to reset
+            }
         }
         accepted.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
