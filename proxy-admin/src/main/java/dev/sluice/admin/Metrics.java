@@ -1,5 +1,6 @@
 package dev.sluice.admin;
 
+import dev.sluice.core.metrics.ClientErrors;
 import dev.sluice.core.server.Ingress;
 import dev.sluice.core.server.SluiceServer;
 import dev.sluice.core.upstream.Cluster;
@@ -39,6 +40,14 @@ final class Metrics {
             FunctionCounter.builder("sluice_refused", proxy, p -> p.ingress().refusals().get(reason)).tags("reason", reason)
                     .description("requests refused at the door").register(registry);
         }
+        for (String kind : ClientErrors.KINDS) {
+            FunctionCounter.builder("sluice_client_protocol_errors", proxy, p -> p.ingress().clientErrors().get(kind))
+                    .tags("kind", kind).description("HTTP/2 protocol mistakes of clients, by the error code answered")
+                    .register(registry);
+        }
+        FunctionCounter.builder("sluice_client_protocol_error_lines_suppressed", proxy, p -> p.ingress().clientErrors().suppressed())
+                .description("log lines about client mistakes not written: more than "
+                        + ClientErrors.LINES_PER_SECOND + " a second").register(registry);
     }
 
     String scrape() {

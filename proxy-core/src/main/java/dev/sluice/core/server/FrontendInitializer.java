@@ -18,6 +18,8 @@ import dev.sluice.core.http.RouteHandler;
 import dev.sluice.core.http.Router;
 import dev.sluice.core.http.ShedHandler;
 import dev.sluice.core.http1.ServerCodec;
+import dev.sluice.core.http2.ConnectionErrors;
+import dev.sluice.core.http2.StreamGuard;
 import dev.sluice.core.metrics.AccessLog;
 import dev.sluice.core.ratelimit.InFlightLimiter;
 import dev.sluice.core.time.Ticker;
@@ -154,9 +156,13 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         int maxHead = listener.maxHeaderBytes().toIntSaturated();
         ServerCodec codec = new ServerCodec(maxHead, Math.min(maxHead, 8192), listener.maxRequestBodyBytes().bytes());
         UpgradeHandler upgrade = new UpgradeHandler(codec,
-                protocol -> AsciiString.contentEquals(H2C, protocol)
-                        ? new Http2ServerUpgradeCodec(frameCodec(listener), multiplexer(connection), new Http2ConnectionTail())
-                        : null,
+                protocol -> {
+                    if (!AsciiString.contentEquals(H2C, protocol)) {
+                        return null;
+                    }
+                    Http2Parts h2 = http2(connection);
+                    return new Http2ServerUpgradeCodec(h2.codec(), h2.multiplex(), h2.tail());
+                },
                 MAX_UPGRADE_REQUEST_BYTES);
 
         ChannelPipeline p = ch.pipeline();
@@ -169,6 +175,11 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         p.addLast(PipelineNames.H2C_UPGRADE, upgrade);
         p.addLast(PipelineNames.FLOW_CONTROL, new FlowControlHandler());
         p.addLast(PipelineNames.KEEP_ALIVE, new HttpServerKeepAliveHandler());
+        requestHandlers(p, rc, listener);
+    }
+
+    /** The handlers every request passes, on an HTTP/1.1 connection and on an HTTP/2 stream alike. */
+    private void requestHandlers(ChannelPipeline p, RequestContext rc, ListenerConfig listener) {
         p.addLast(PipelineNames.ACCESS_LOG, new AccessLogHandler(rc, accessLog, ticker));
         p.addLast(PipelineNames.HYGIENE, new HygieneHandler(rc, ticker, listener.maxRequestBodyBytes().bytes(), endToEnd,
                 listener.pathNormalization() == PathNormalization.STRICT));
@@ -189,8 +200,15 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
                 .build();
     }
 
-    private Http2MultiplexHandler multiplexer(Connection connection) {
-        return new Http2MultiplexHandler(new StreamInitializer(connection));
+    /** The connection-level HTTP/2 handlers of one connection, sharing its {@link ConnectionErrors}. */
+    private record Http2Parts(Http2FrameCodec codec, Http2MultiplexHandler multiplex, Http2ConnectionTail tail) {
+    }
+
+    private Http2Parts http2(Connection connection) {
+        ListenerConfig l = connection.listener();
+        ConnectionErrors errors = new ConnectionErrors(ingress.get().clientErrors(), connection.clientIp(), ticker);
+        return new Http2Parts(frameCodec(l), new Http2MultiplexHandler(new StreamInitializer(connection, errors)),
+                new Http2ConnectionTail(errors, ticker, l.idleTimeout().toNanos(), l.headerTimeout().toNanos()));
     }
 
     /** What the HTTP/2 handlers of one connection need to know of it: its listener settings, its client, its event loop. */
@@ -202,17 +220,20 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         ChannelPipeline p = ctx.pipeline();
         p.remove(PipelineNames.CODEC);
         p.remove(PipelineNames.H2C_UPGRADE);
-        p.addAfter(ctx.name(), PipelineNames.H2_FRAME_CODEC, frameCodec(connection.listener()));
-        p.addAfter(PipelineNames.H2_FRAME_CODEC, PipelineNames.H2_MULTIPLEX, multiplexer(connection));
-        p.addAfter(PipelineNames.H2_MULTIPLEX, PipelineNames.H2_CONNECTION, new Http2ConnectionTail());
+        Http2Parts h2 = http2(connection);
+        p.addAfter(ctx.name(), PipelineNames.H2_FRAME_CODEC, h2.codec());
+        p.addAfter(PipelineNames.H2_FRAME_CODEC, PipelineNames.H2_MULTIPLEX, h2.multiplex());
+        p.addAfter(PipelineNames.H2_MULTIPLEX, PipelineNames.H2_CONNECTION, h2.tail());
     }
 
     /** The pipeline of one HTTP/2 stream: the same handlers as HTTP/1.1, over the same message objects. */
     private final class StreamInitializer extends ChannelInitializer<Http2StreamChannel> {
         private final Connection connection;
+        private final ConnectionErrors errors;
 
-        StreamInitializer(Connection connection) {
+        StreamInitializer(Connection connection, ConnectionErrors errors) {
             this.connection = connection;
+            this.errors = errors;
         }
 
         @Override
@@ -221,17 +242,11 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
             ListenerConfig listener = connection.listener();
             RequestContext rc = new RequestContext(connection.clientIp(), connection.trustedPeer(), false, true, connection.loopIndex());
             rc.countRefusalsIn(ingress.get().refusals());
-            ch.pipeline()
-                    .addLast(PipelineNames.H2_STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(true))
-                    .addLast(PipelineNames.FLOW_CONTROL, new FlowControlHandler())
-                    .addLast(PipelineNames.ACCESS_LOG, new AccessLogHandler(rc, accessLog, ticker))
-                    .addLast(PipelineNames.HYGIENE, new HygieneHandler(rc, ticker, listener.maxRequestBodyBytes().bytes(), endToEnd,
-                listener.pathNormalization() == PathNormalization.STRICT))
-                    .addLast(PipelineNames.SHED, new ShedHandler(rc, shedding, ticker))
-                    .addLast(PipelineNames.RATE_LIMIT, new RateLimitHandler(rc, limits, ticker))
-                    .addLast(PipelineNames.ROUTE, new RouteHandler(rc, routes))
-                    .addLast(PipelineNames.HASH_KEY, new HashKeyHandler(rc))
-                    .addLast(PipelineNames.PROXY, new ProxyHandler(rc, ticker, listener.maxRequestBodyBytes().bytes(), listener.requestTimeout().toNanos()));
+            ChannelPipeline p = ch.pipeline();
+            p.addLast(PipelineNames.H2_STREAM_GUARD, new StreamGuard(errors));
+            p.addLast(PipelineNames.H2_STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(true));
+            p.addLast(PipelineNames.FLOW_CONTROL, new FlowControlHandler());
+            requestHandlers(p, rc, listener);
         }
     }
 }

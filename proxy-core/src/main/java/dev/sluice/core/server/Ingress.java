@@ -8,6 +8,7 @@ import dev.sluice.core.http.EndToEndHeaders;
 import dev.sluice.core.http.KeyExtractor;
 import dev.sluice.core.http.RateLimits;
 import dev.sluice.core.metrics.AccessLog;
+import dev.sluice.core.metrics.ClientErrors;
 import dev.sluice.core.metrics.HeavyHitters;
 import dev.sluice.core.metrics.Refusals;
 import dev.sluice.core.ratelimit.FixedLimiter;
@@ -27,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  * client's buckets and the in-flight count survive it).
  */
 public record Ingress(InFlightLimiter shedding, RateLimits limits, ClientIps clientIps, @Nullable AccessLog accessLog,
-        Refusals refusals, EndToEndHeaders endToEnd) {
+        Refusals refusals, EndToEndHeaders endToEnd, ClientErrors clientErrors) {
 
     /** Requests refused by each protection: ip, partition, overload, hygiene. */
     public static final java.util.List<String> REFUSALS = java.util.List.of("ip", "partition", "overload", "hygiene");
@@ -70,6 +71,7 @@ public record Ingress(InFlightLimiter shedding, RateLimits limits, ClientIps cli
                 config.server().trustedProxies().isEmpty() ? ClientIps.NONE : new ClientIps(config.server().trustedProxies()),
                 config.accessLog().enabled() ? log.get() : null,
                 reload ? previous.refusals() : new Refusals(),
-                EndToEndHeaders.of(config));
+                EndToEndHeaders.of(config),
+                reload ? previous.clientErrors() : new ClientErrors(ticker.nanoTime()));
     }
 }

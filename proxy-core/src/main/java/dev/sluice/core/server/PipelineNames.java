@@ -22,9 +22,12 @@ package dev.sluice.core.server;
  *   <li>{@link #HASH_KEY}: the request's key for a consistent-hash cluster, 400 on a bad key</li>
  *   <li>{@link #PROXY}: pick a node, acquire an upstream connection, relay</li>
  * </ol>
- * An HTTP/2 connection keeps {@link #LINGER}, {@link #FLUSH_CONSOLIDATION} and {@link #IDLE}, then runs
- * {@link #H2_FRAME_CODEC}, {@link #H2_MULTIPLEX} and {@link #H2_CONNECTION} (which removed the
- * HTTP/1.1 handlers when it was added, and closes the connection when idle with no stream); each stream's child channel runs {@link #H2_STREAM_CODEC},
+ * An HTTP/2 connection keeps {@link #LINGER} and {@link #FLUSH_CONSOLIDATION}, then runs
+ * {@link #H2_FRAME_GUARD} (stream order, header-block deadline), {@link #H2_FRAME_CODEC},
+ * {@link #H2_MULTIPLEX} and {@link #H2_CONNECTION} (which removed the HTTP/1.1 handlers and added
+ * the guard when it was added, closes the connection after {@code idleTimeout} without a stream,
+ * and counts connection errors); each stream's child channel runs {@link #H2_STREAM_GUARD}
+ * (malformed requests and stream errors: RST_STREAM with the RFC's code), {@link #H2_STREAM_CODEC},
  * {@link #FLOW_CONTROL}, {@link #HYGIENE}, {@link #SHED}, {@link #RATE_LIMIT}, {@link #ROUTE},
  * {@link #HASH_KEY} and {@link #PROXY}: the same handlers see
  * the same HTTP message objects for both protocols.
@@ -38,9 +41,11 @@ public final class PipelineNames {
     public static final String H2_PREFACE = "h2-preface";
     public static final String CODEC = "http-codec";
     public static final String H2C_UPGRADE = "h2c-upgrade";
+    public static final String H2_FRAME_GUARD = "h2-frame-guard";
     public static final String H2_FRAME_CODEC = "h2-frame-codec";
     public static final String H2_MULTIPLEX = "h2-multiplex";
     public static final String H2_CONNECTION = "h2-connection";
+    public static final String H2_STREAM_GUARD = "h2-stream-guard";
     public static final String H2_STREAM_CODEC = "h2-stream-codec";
     public static final String FLOW_CONTROL = "flow-control";
     public static final String KEEP_ALIVE = "keep-alive";
@@ -53,7 +58,7 @@ public final class PipelineNames {
     public static final String PROXY = "proxy";
 
     /** The HTTP/1.1-only handlers, removed when a connection switches to HTTP/2. */
-    static final String[] HTTP1_ONLY = {HEADER_TIMEOUT, FLOW_CONTROL, KEEP_ALIVE, ACCESS_LOG, HYGIENE, SHED, RATE_LIMIT, ROUTE, HASH_KEY, PROXY};
+    static final String[] HTTP1_ONLY = {IDLE, HEADER_TIMEOUT, FLOW_CONTROL, KEEP_ALIVE, ACCESS_LOG, HYGIENE, SHED, RATE_LIMIT, ROUTE, HASH_KEY, PROXY};
 
     private PipelineNames() {
     }
