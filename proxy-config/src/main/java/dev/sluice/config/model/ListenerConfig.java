@@ -9,6 +9,8 @@ public record ListenerConfig(
         @Key(doc = "address:port to accept HTTP/1.1 and h2c on", required = true) HostPort bind,
         @Key(doc = "TLS with ALPN h2 and http/1.1", absent = "cleartext") TlsConfig tls,
         @Key(doc = "open connections; excess ones are closed at accept", value = "10000", min = 1) int maxConnections,
+        @Key(doc = "open connections from one client address; excess ones are closed at accept. 0 = no limit", value = "0", min = 0)
+        int maxConnectionsPerIp,
         @Key(doc = "request line plus headers; over it: 431", value = "16KiB", min = 1024) ByteSize maxHeaderBytes,
         @Key(doc = "request body; over it: 413 (counted while streaming)", value = "5MiB") ByteSize maxRequestBodyBytes,
         @Key(doc = "whole request, client and upstream: 408 or 504", value = "30s") Duration requestTimeout,

@@ -123,7 +123,7 @@ class YamlConfigLoaderTest {
         List<String> got = e.problems().stream().map(ConfigProblem::toString).toList();
         List<String> expected = List.of(
                 "listeners[0].maxHeaderBytes (line 4): \"lots\" (expected: a size such as 512B, 16KiB, 5MiB or 1GiB)",
-                "listeners[0].requestTimout (line 5): unknown key (expected one of: name, bind, tls, maxConnections, "
+                "listeners[0].requestTimout (line 5): unknown key (expected one of: name, bind, tls, maxConnections, maxConnectionsPerIp, "
                         + "maxHeaderBytes, maxRequestBodyBytes, requestTimeout, headerTimeout, idleTimeout, http2, pathNormalization)",
                 "listeners[1].name (line 6): \"public\" (expected: a unique name; also used at line 2)",
                 "listeners[1].bind (line 7): 127.0.0.1:8080 (expected: an address no other listener binds; listeners[0] has it)",

@@ -50,7 +50,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Builds the downstream pipeline of every accepted connection of one listener (see
- * {@link PipelineNames}) and enforces the listener's {@code maxConnections}. Shared by the
+ * {@link PipelineNames}) and enforces the listener's {@code maxConnections} and
+ * {@code maxConnectionsPerIp}. Shared by the
  * listener's event loops; its counters are atomics.
  */
 final class FrontendInitializer extends ChannelInitializer<Channel> {
@@ -76,6 +77,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
             new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
     private volatile boolean draining;
     private final LongAdder rejected = new LongAdder();
+    private final PerIpConnections perIp = new PerIpConnections();
 
     FrontendInitializer(ListenerConfig listener, EventLoops loops, Supplier<Router> routes, Ticker ticker, Supplier<Ingress> ingress) {
         this.listener = requireNonNull(listener, "listener");
@@ -133,15 +135,24 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel ch) {
         ListenerConfig listener = this.listener;
         Ingress ingress = this.ingress.get();
+        InetAddress peer = ((InetSocketAddress) ch.remoteAddress()).getAddress();
         if (open.incrementAndGet() > listener.maxConnections()) {
             open.decrementAndGet();
             rejected.increment();
             ch.close();
             return;
         }
-        ch.closeFuture().addListener(f -> open.decrementAndGet());
+        if (!perIp.tryOpen(peer, listener.maxConnectionsPerIp())) {
+            open.decrementAndGet();
+            rejected.increment();
+            ch.close();
+            return;
+        }
+        ch.closeFuture().addListener(f -> {
+            open.decrementAndGet();
+            perIp.closed(peer);
+        });
         connections.add(ch);
-        InetAddress peer = ((InetSocketAddress) ch.remoteAddress()).getAddress();
         String clientIp = peer.getHostAddress();
         ClientIps trustedPeer = ingress.clientIps().isTrusted(peer.getAddress()) ? ingress.clientIps() : null;
         int loopIndex = loops.indexOf(ch.eventLoop());

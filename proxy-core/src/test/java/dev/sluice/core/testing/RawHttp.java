@@ -31,7 +31,15 @@ public final class RawHttp implements AutoCloseable {
     private final OutputStream out;
 
     public RawHttp(InetSocketAddress address) throws IOException {
+        this(address, null);
+    }
+
+    /** Connects from {@code localIp} (another loopback address, say), or from any address when null. */
+    public RawHttp(InetSocketAddress address, String localIp) throws IOException {
         socket = new Socket();
+        if (localIp != null) {
+            socket.bind(new InetSocketAddress(localIp, 0));
+        }
         socket.connect(address, 5000);
         socket.setSoTimeout(10_000);
         in = socket.getInputStream();
