@@ -191,7 +191,7 @@ public final class ForwardHeaders {
     }
 
     /**
-     * Walks the comma-separated tokens of a header value, spaces trimmed and parameters after
+     * Walks the comma-separated tokens of a header value, whitespace (SP, HTAB) trimmed and parameters after
      * {@code ;} ignored. With {@code find}: whether a token equals it. With {@code removeFrom}:
      * removes the header each token names, except the connection options themselves
      * ({@code keep-alive}, {@code close}, {@code upgrade}), which allocate nothing.
@@ -208,10 +208,10 @@ public final class ForwardHeaders {
             if (semi >= 0 && semi < e) {
                 e = semi;
             }
-            while (s < e && value.charAt(s) == ' ') {
+            while (s < e && (value.charAt(s) == ' ' || value.charAt(s) == '\t')) {
                 s++;
             }
-            while (e > s && value.charAt(e - 1) == ' ') {
+            while (e > s && (value.charAt(e - 1) == ' ' || value.charAt(e - 1) == '\t')) {
                 e--;
             }
             if (find != null && regionIs(value, s, e, find)) {

@@ -65,6 +65,8 @@ class SmugglingIT {
                 Arguments.of("Transfer-Encoding", "POST / HTTP/1.1\r\nHost: t\r\nConnection: keep-alive, Transfer-Encoding\r\n"
                         + "Transfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(smuggled.length()) + "\r\n" + smuggled + "\r\n0\r\n\r\n"),
                 Arguments.of("Host", "GET / HTTP/1.1\r\nHost: t\r\nConnection: host\r\n\r\n"),
+                Arguments.of("Content-Length after a tab", "POST / HTTP/1.1\r\nHost: t\r\nConnection: keep-alive,\tcontent-length\r\n"
+                        + "Content-Length: " + smuggled.length() + "\r\n\r\n" + smuggled),
                 Arguments.of("the partition key", "GET / HTTP/1.1\r\nHost: t\r\nX-Tenant-Id: big\r\nConnection: x-tenant-id\r\n\r\n"),
                 Arguments.of("a hash key", "GET /hashed HTTP/1.1\r\nHost: t\r\nX-User-Id: u1\r\nConnection: X-User-Id\r\n\r\n"));
     }
