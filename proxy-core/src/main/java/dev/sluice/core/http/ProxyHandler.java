@@ -545,13 +545,13 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         }
     }
 
-    /** Both directions ended: return the connection and ask for the next request. */
+    /** Both directions ended: return the connection and ask for the next request, if the client wants one. */
     private void complete() {
         finish(upstreamKeepAlive);
-        if (!rc.http2()) {
+        if (!rc.http2() && rc.keepAlive() && !rc.draining()) {
             rc.awaitHead();
             ctx.read();
-        }
+        } // else the keep-alive handler closes the connection after the response; nothing after it is read
     }
 
     /** Ends the exchange: exactly one {@link Node#endRequest}; the upstream goes back to its pool or is closed. */

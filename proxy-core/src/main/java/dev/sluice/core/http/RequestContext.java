@@ -292,7 +292,8 @@ public final class RequestContext {
         forceClose = true;
     }
 
+    /** Whether the connection closes after a reply: forced, draining, a body still coming, or a client that said close. */
     boolean closeAfterReply(boolean requestComplete) {
-        return forceClose || draining || (!requestComplete && hasBody);
+        return forceClose || draining || (!requestComplete && hasBody) || (!http2 && !keepAlive);
     }
 }

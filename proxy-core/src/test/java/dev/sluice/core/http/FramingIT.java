@@ -142,6 +142,18 @@ class FramingIT {
         }
     }
 
+    /** A request after one that said {@code Connection: close} is not the origin's to see. */
+    @Test
+    void nothingAfterAConnectionCloseRequestIsForwarded() throws IOException {
+        try (RawHttp c = new RawHttp(sluice.address())) {
+            RawHttp.Response r = c.send("GET /last HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+                    + "GET /after HTTP/1.1\r\nHost: t\r\n\r\n").read();
+            assertEquals(200, r.status());
+            assertTrue(c.closedByPeer());
+        }
+        assertEquals(List.of("/last"), origin.received().stream().map(RawOrigin.Received::target).toList());
+    }
+
     /** A long Content-Length line (leading zeros are valid) must not switch checking off for the rest of the connection. */
     @Test
     void checkingNeverStopsOnAConnection() throws IOException {
