@@ -70,6 +70,14 @@ class ResponseDecoderTest {
         assertTrue(requests.isEmpty());
     }
 
+    /** A HEAD, 204 or 304 response has no body, but its framing fields are shown to the client: they must be sound too. */
+    @Test
+    void framingFieldsAreCheckedWhereNoBodyFollows() {
+        EmbeddedChannel ch = channel(HttpMethod.HEAD);
+        write(ch, "HTTP/1.1 200 OK\r\nContent-Length: 24, 24\r\n\r\n");
+        assertEquals(List.of("last: failed:invalid Content-Length"), read(ch, false));
+    }
+
     @Test
     void interimResponsesDoNotTakeTheRequest() {
         EmbeddedChannel ch = channel(HttpMethod.HEAD);
