@@ -56,7 +56,8 @@ final class LingeringClose extends ChannelDuplexHandler {
                 return;
             }
             timer = ctx.executor().schedule(() -> ctx.close(), LINGER_NANOS, TimeUnit.NANOSECONDS);
-            ctx.channel().config().setAutoRead(true);
+            // Read from here, never by turning auto-read on: that would also let the handlers above
+            // deliver requests they still queue (a pipelined one after Connection: close, say).
             ctx.read();
         });
     }
@@ -80,6 +81,8 @@ final class LingeringClose extends ChannelDuplexHandler {
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (!lingering) {
             ctx.fireChannelReadComplete();
+        } else if (timer != null) {
+            ctx.read(); // keep draining until the client closes or the time is up
         }
     }
 

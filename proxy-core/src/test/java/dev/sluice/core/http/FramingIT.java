@@ -154,6 +154,17 @@ class FramingIT {
         assertEquals(List.of("/last"), origin.received().stream().map(RawOrigin.Received::target).toList());
     }
 
+    /** Found by the fuzz test: an HTTP/1.0 request without keep-alive ends the connection; the next one is not forwarded. */
+    @Test
+    void nothingAfterAnHttp10RequestWithoutKeepAliveIsForwarded() throws IOException {
+        try (RawHttp c = new RawHttp(sluice.address())) {
+            RawHttp.Response r = c.send("PUT /last HTTP/1.0\r\nHost: t\r\n\r\nGET /after HTTP/1.1\r\nHost: t\r\n\r\n").read();
+            assertEquals(200, r.status());
+            assertTrue(c.closedByPeer());
+        }
+        assertEquals(List.of("/last"), origin.received().stream().map(RawOrigin.Received::target).toList());
+    }
+
     /** A long Content-Length line (leading zeros are valid) must not switch checking off for the rest of the connection. */
     @Test
     void checkingNeverStopsOnAConnection() throws IOException {
