@@ -165,6 +165,16 @@ class FramingIT {
         assertEquals(List.of("/last"), origin.received().stream().map(RawOrigin.Received::target).toList());
     }
 
+    /** Found by the fuzz test: a request after one that asked for an h2c upgrade in vain was ended without an answer. */
+    @Test
+    void aRequestAfterAFailedUpgradeIsServed() throws IOException {
+        try (RawHttp c = new RawHttp(sluice.address())) {
+            c.send("GET /one HTTP/1.1\r\nHost: t\r\nUpgrade: h2c\r\n\r\nGET /two HTTP/1.1\r\nHost: t\r\n\r\n");
+            assertTrue(c.read().body().endsWith("GET /one"));
+            assertTrue(c.read().body().endsWith("GET /two"));
+        }
+    }
+
     /** A long Content-Length line (leading zeros are valid) must not switch checking off for the rest of the connection. */
     @Test
     void checkingNeverStopsOnAConnection() throws IOException {
