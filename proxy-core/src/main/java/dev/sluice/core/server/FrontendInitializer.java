@@ -56,7 +56,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class FrontendInitializer extends ChannelInitializer<Channel> {
 
-    /** Largest h2c Upgrade request (the only request ever buffered whole: it must be, to be replayed as stream 1). */
+    /** The aggregation limit Netty's upgrade handler asks for; only requests without a body reach it (UpgradeHandler). */
     static final int MAX_UPGRADE_REQUEST_BYTES = 16 * 1024;
     private static final AsciiString H2C = AsciiString.cached("h2c");
 

@@ -175,6 +175,19 @@ class FramingIT {
         }
     }
 
+    /** Found by the fuzz test: a request with a body and Upgrade: h2c was aggregated for the upgrade, and lost its trailers. */
+    @Test
+    void aRequestWithABodyIsNotBufferedForAnUpgrade() throws IOException {
+        try (RawHttp c = new RawHttp(sluice.address())) {
+            RawHttp.Response r = c.send("POST /up HTTP/1.1\r\nHost: t\r\nUpgrade: h2c\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "3\r\nabc\r\n0\r\nX-Trailer: 1\r\n\r\n").read();
+            assertEquals(200, r.status());
+        }
+        RawOrigin.Received got = origin.received().get(0);
+        assertEquals(List.of("chunked"), got.headers("transfer-encoding"), "streamed, not aggregated");
+        assertEquals(List.of("X-Trailer: 1"), got.headers("trailer:X-Trailer"));
+    }
+
     /** A long Content-Length line (leading zeros are valid) must not switch checking off for the rest of the connection. */
     @Test
     void checkingNeverStopsOnAConnection() throws IOException {
