@@ -36,13 +36,18 @@ public final class RawHttp implements AutoCloseable {
 
     /** Connects from {@code localIp} (another loopback address, say), or from any address when null. */
     public RawHttp(InetSocketAddress address, String localIp) throws IOException {
+        this(address, localIp, 10_000);
+    }
+
+    /** As {@link #RawHttp(InetSocketAddress, String)}, every read waiting at most {@code timeoutMillis}. */
+    public RawHttp(InetSocketAddress address, String localIp, int timeoutMillis) throws IOException {
         socket = new Socket();
         if (localIp != null) {
             socket.bind(new InetSocketAddress(localIp, 0));
         }
         socket.connect(address, 5000);
-        socket.setSoTimeout(10_000);
-        in = socket.getInputStream();
+        socket.setSoTimeout(timeoutMillis);
+        in = new java.io.BufferedInputStream(socket.getInputStream());
         out = socket.getOutputStream();
     }
 
@@ -89,7 +94,7 @@ public final class RawHttp implements AutoCloseable {
         } else if (headers.containsKey("content-length")) {
             body.write(in.readNBytes(Integer.parseInt(headers.get("content-length"))));
         }
-        return new Response(code, headers, body.toString(StandardCharsets.UTF_8));
+        return new Response(code, headers, body.toString(StandardCharsets.ISO_8859_1)); // byte for byte
     }
 
     /** Whether the server closed the connection (EOF within the socket timeout). */
@@ -119,6 +124,11 @@ public final class RawHttp implements AutoCloseable {
         } catch (IOException e) {
             return false; // reset
         }
+    }
+
+    /** Ends this side's output: the peer reads the end of the stream. */
+    public void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
     }
 
     /** Writes raw bytes. */

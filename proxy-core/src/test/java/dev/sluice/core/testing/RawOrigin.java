@@ -56,7 +56,13 @@ public final class RawOrigin implements AutoCloseable {
     private final List<ByteArrayOutputStream> raw = new CopyOnWriteArrayList<>();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
-    private volatile Function<Received, byte[]> responder = RawOrigin::named;
+    private volatile Function<Received, Reply> responder = r -> new Reply(named(r), false);
+    /** Connections waiting for the start of their next request, by connection number. */
+    private final java.util.Set<Integer> waiting = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** What to answer a request with: these bytes, then (with {@code close}) the end of the connection. */
+    public record Reply(byte[] bytes, boolean close) {
+    }
 
     private RawOrigin(int backlog, long acceptEveryMillis) throws IOException {
         server = new ServerSocket(0, backlog, InetAddress.getLoopbackAddress());
@@ -89,11 +95,32 @@ public final class RawOrigin implements AutoCloseable {
         return new RawOrigin(backlog, acceptEveryMillis);
     }
 
-    /** From now on, answer each request with the bytes {@code f} returns (written as they are). */
+    /** From now on, answer each request with the bytes {@code f} returns (written as they are; null hangs up). */
     public RawOrigin respondWith(Function<Received, byte[]> f) {
+        this.responder = r -> {
+            byte[] b = f.apply(r);
+            return b == null ? null : new Reply(b, false);
+        };
+        return this;
+    }
+
+    /** From now on, answer each request with what {@code f} returns (null hangs up at once). */
+    public RawOrigin replyWith(Function<Received, Reply> f) {
         this.responder = f;
         return this;
     }
+
+    /**
+     * Whether every connection has read everything sent to it so far and waits for its next
+     * request: then {@link #received} holds every request the proxy sent (for tests that send and
+     * then look).
+     */
+    public boolean settled() {
+        return waiting.size() == busyOrWaiting.get();
+    }
+
+    /** Connections being served: reading a request or waiting for one. */
+    private final AtomicInteger busyOrWaiting = new AtomicInteger();
 
     /** The default answer: 200 naming the connection and the request's method and target. */
     public static byte[] named(Received r) {
@@ -175,25 +202,60 @@ public final class RawOrigin implements AutoCloseable {
     private void serve(Socket s, int connection) {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         raw.add(log);
+        busyOrWaiting.incrementAndGet();
         try (s) {
-            InputStream in = new Tee(s.getInputStream(), log);
+            InputStream buffered = new java.io.BufferedInputStream(s.getInputStream());
+            InputStream in = new Tee(buffered, log);
             OutputStream out = s.getOutputStream();
             while (true) {
-                Received r = readRequest(in, connection);
-                if (r == null) {
-                    return; // closed, possibly inside a request: only complete requests are recorded
+                // Waiting only when nothing read is left unparsed (checked by this thread: the stream's lock is its own).
+                if (buffered.available() == 0) {
+                    waiting.add(connection);
                 }
-                received.add(r);
-                byte[] answer = responder.apply(r);
-                if (answer == null) {
-                    return; // the responder hangs up
+                int first = in.read();
+                waiting.remove(connection);
+                if (first < 0) {
+                    return;
                 }
-                out.write(answer);
-                out.flush();
+                InputStream request = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(new byte[] {(byte) first}), in);
+                // Every request already here is read (and recorded) before the first is answered, so a test that
+                // sees its answer also sees what came with it (a smuggled request, say).
+                List<Received> batch = new ArrayList<>();
+                do {
+                    Received r = readRequest(batch.isEmpty() ? request : in, connection);
+                    if (r == null) {
+                        answerAll(batch, out);
+                        return; // closed, possibly inside a request: only complete requests are recorded
+                    }
+                    received.add(r);
+                    batch.add(r);
+                } while (buffered.available() > 0);
+                if (!answerAll(batch, out)) {
+                    return;
+                }
             }
         } catch (IOException e) {
             // the proxy closed or reset the connection
+        } finally {
+            waiting.remove(connection);
+            busyOrWaiting.decrementAndGet();
         }
+    }
+
+    /** Answers {@code batch} in order; false when a reply hung up or closed the connection. */
+    private boolean answerAll(List<Received> batch, OutputStream out) throws IOException {
+        for (Received r : batch) {
+            Reply answer = responder.apply(r);
+            if (answer == null) {
+                return false; // the responder hangs up
+            }
+            out.write(answer.bytes());
+            out.flush();
+            if (answer.close()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Received readRequest(InputStream in, int connection) throws IOException {
