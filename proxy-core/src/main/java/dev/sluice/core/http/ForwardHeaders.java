@@ -49,7 +49,22 @@ public final class ForwardHeaders {
     }
 
     /**
-     * Prepares a client request for an HTTP/1.1 upstream; sets {@code rc}'s request id. The body's
+     * Settles the request id of {@code req} as soon as its head is read, so every answer carries
+     * it, a refusal of the head too: the client's {@code X-Request-Id} when it is sane, otherwise a
+     * new one, which then replaces it in the head.
+     */
+    static void identify(HttpRequest req, RequestContext rc) {
+        HttpHeaders h = req.headers();
+        String id = h.get(X_REQUEST_ID);
+        if (id == null || !RequestIds.isSane(id)) {
+            id = RequestIds.generate();
+            h.set(X_REQUEST_ID, id);
+        }
+        rc.requestId(id);
+    }
+
+    /**
+     * Prepares a client request for an HTTP/1.1 upstream ({@link #identify} has run). The body's
      * framing is written anew from what the decoder read ({@link RequestContext#chunked},
      * {@link RequestContext#declaredLength}), never left to whatever headers survive the
      * hop-by-hop rule: the next hop must find the request's end exactly where Sluice did.
@@ -78,12 +93,6 @@ public final class ForwardHeaders {
         if (host != null) {
             h.set(X_FORWARDED_HOST, host);
         }
-        String id = h.get(X_REQUEST_ID);
-        if (id == null || !RequestIds.isSane(id)) {
-            id = RequestIds.generate();
-            h.set(X_REQUEST_ID, id);
-        }
-        rc.requestId(id);
         h.add(HttpHeaderNames.VIA, rc.http2() ? VIA_2 : req.protocolVersion() == HttpVersion.HTTP_1_0 ? VIA_10 : VIA_11);
         req.setProtocolVersion(HttpVersion.HTTP_1_1);
     }

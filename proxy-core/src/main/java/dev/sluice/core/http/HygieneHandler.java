@@ -58,6 +58,7 @@ public final class HygieneHandler extends ChannelInboundHandlerAdapter {
         }
         if (msg instanceof HttpRequest req) {
             rc.begin(req, ticker.nanoTime());
+            ForwardHeaders.identify(req, rc);
             if (req.decoderResult().isFailure()) {
                 Throwable cause = req.decoderResult().cause();
                 ReferenceCountUtil.release(msg);

@@ -20,6 +20,7 @@ class ForwardHeadersTest {
     private static RequestContext context(HttpRequest req, boolean http2) {
         RequestContext rc = new RequestContext("10.1.2.3", false, http2, 0);
         rc.begin(req, 0);
+        ForwardHeaders.identify(req, rc); // as hygiene does, before anything else
         return rc;
     }
 

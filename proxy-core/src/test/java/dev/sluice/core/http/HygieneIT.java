@@ -66,6 +66,28 @@ class HygieneIT {
                 Arguments.of("obs-fold", "GET / HTTP/1.1\r\nHost: t\r\nX-Folded: a\r\n b\r\n\r\n"));
     }
 
+    /** Found by the README's malformed-input table: refusals after the head was read had no X-Request-Id. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("refusedReadHeads")
+    void aRefusalOfAReadHeadCarriesTheRequestId(String shape, String raw) throws IOException {
+        try (RawHttp c = new RawHttp(sluice.address())) {
+            RawHttp.Response r = c.send(raw).read();
+            assertTrue(r.status() >= 400, r.toString());
+            assertEquals("client-id-1", r.header("x-request-id"), "the client's sane id is returned: " + r);
+        }
+    }
+
+    static Stream<Arguments> refusedReadHeads() {
+        String id = "X-Request-Id: client-id-1\r\n";
+        return Stream.of(
+                Arguments.of("two Host lines", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n" + id + "\r\n"),
+                Arguments.of("Connection naming Host", "GET / HTTP/1.1\r\nHost: t\r\nConnection: host\r\n" + id + "\r\n"),
+                Arguments.of("malformed escape", "GET /a%zz HTTP/1.1\r\nHost: t\r\n" + id + "\r\n"),
+                Arguments.of("Expect other than 100-continue", "POST / HTTP/1.1\r\nHost: t\r\nExpect: x\r\n" + id
+                        + "Content-Length: 1\r\n\r\n"),
+                Arguments.of("declared body over the limit", "POST / HTTP/1.1\r\nHost: t\r\n" + id + "Content-Length: 5000\r\n\r\n"));
+    }
+
     /** The guard follows framing: a pipelined request after a body is checked too, the good one before it served. */
     @Test
     void aSmugglingShapeAfterAGoodPipelinedRequestIsRefusedInOrder() throws IOException {
