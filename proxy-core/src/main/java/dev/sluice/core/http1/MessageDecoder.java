@@ -8,8 +8,6 @@ import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -60,12 +58,8 @@ abstract class MessageDecoder extends ByteToMessageDecoder {
     HttpHeaders fields;
     private HttpHeaders trailers;
 
-    // The framing fields of the current head.
-    int contentLengths;
-    long contentLength;
-    boolean badContentLength;
-    int transferEncodings;
-    boolean chunkedOnly;
+    /** The framing fields of the current head. */
+    final FramingFields framing = new FramingFields();
 
     /** Bytes of body (or of the current chunk) still to come. */
     long remaining;
@@ -169,10 +163,7 @@ abstract class MessageDecoder extends ByteToMessageDecoder {
         if (!startLineRead) {
             startLineRead = true;
             fields = HEADERS.newHeaders();
-            contentLengths = 0;
-            transferEncodings = 0;
-            badContentLength = false;
-            chunkedOnly = false;
+            framing.reset();
             return startLine(in, from, to, out);
         }
         String problem = field(in, from, to, trailer);
@@ -232,58 +223,14 @@ abstract class MessageDecoder extends ByteToMessageDecoder {
         }
         AsciiString name = Syntax.ascii(in, from, colon);
         if (trailer) {
-            if (!forbiddenInTrailers(name)) {
+            if (!FramingFields.forbiddenInTrailers(name)) {
                 trailers().add(name, Syntax.ascii(in, v, e));
             }
             return null;
         }
-        if (Syntax.equalsIgnoreCase(in, from, colon, HttpHeaderNames.CONTENT_LENGTH)) {
-            contentLengths++;
-            contentLength = digits(in, v, e);
-            badContentLength |= contentLength < 0;
-        } else if (Syntax.equalsIgnoreCase(in, from, colon, HttpHeaderNames.TRANSFER_ENCODING)) {
-            transferEncodings++;
-            chunkedOnly = Syntax.equalsIgnoreCase(in, v, e, HttpHeaderValues.CHUNKED);
-        }
+        framing.note(in, from, colon, v, e);
         fields.add(name, Syntax.ascii(in, v, e));
         return null;
-    }
-
-    /** {@code 1*DIGIT} as a number (leading zeros are fine), or -1 when not digits or over 18 significant ones. */
-    private static long digits(ByteBuf in, int from, int to) {
-        if (from == to) {
-            return -1;
-        }
-        long v = 0;
-        int significant = 0;
-        for (int i = from; i < to; i++) {
-            byte b = in.getByte(i);
-            if (b < '0' || b > '9') {
-                return -1;
-            }
-            if ((v != 0 || b != '0') && ++significant > 18) {
-                return -1;
-            }
-            v = v * 10 + (b - '0');
-        }
-        return v;
-    }
-
-    /** Trailer fields that would change framing, routing or the connection are not passed on (RFC 9110 section 6.5.1). */
-    private static boolean forbiddenInTrailers(AsciiString name) {
-        return name.contentEqualsIgnoreCase(HttpHeaderNames.CONTENT_LENGTH)
-                || name.contentEqualsIgnoreCase(HttpHeaderNames.TRANSFER_ENCODING)
-                || name.contentEqualsIgnoreCase(HttpHeaderNames.HOST)
-                || name.contentEqualsIgnoreCase(HttpHeaderNames.CONNECTION)
-                || name.contentEqualsIgnoreCase(HttpHeaderNames.KEEP_ALIVE)
-                || name.contentEqualsIgnoreCase(HttpHeaderNames.TE)
-                || name.contentEqualsIgnoreCase(HttpHeaderNames.TRAILER)
-                || name.contentEqualsIgnoreCase(HttpHeaderNames.UPGRADE)
-                || name.contentEqualsIgnoreCase(HttpHeaderNames.CONTENT_TYPE)
-                || name.contentEqualsIgnoreCase(HttpHeaderNames.CONTENT_ENCODING)
-                || name.contentEqualsIgnoreCase(HttpHeaderNames.AUTHORIZATION)
-                || name.contentEqualsIgnoreCase(HttpHeaderNames.COOKIE)
-                || name.contentEqualsIgnoreCase(HttpHeaderNames.SET_COOKIE);
     }
 
     private HttpHeaders trailers() {

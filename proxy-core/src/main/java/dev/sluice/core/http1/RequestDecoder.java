@@ -127,26 +127,18 @@ public final class RequestDecoder extends MessageDecoder {
 
     @Override
     void headComplete(List<Object> out) {
-        if (transferEncodings > 0) {
-            if (version == HttpVersion.HTTP_1_0) {
-                failHead(HttpResponseStatus.BAD_REQUEST, "Transfer-Encoding in an HTTP/1.0 request", out);
-            } else if (contentLengths > 0) {
-                failHead(HttpResponseStatus.BAD_REQUEST, "Content-Length together with Transfer-Encoding", out);
-            } else if (transferEncodings > 1 || !chunkedOnly) {
-                failHead(HttpResponseStatus.BAD_REQUEST, "Transfer-Encoding other than chunked", out);
-            } else {
-                emit(new DefaultHttpRequest(version, method, uri, fields), out);
-                state = State.CHUNK_SIZE;
-                chunkedBytes = 0;
-            }
-        } else if (contentLengths > 1) {
-            failHead(HttpResponseStatus.BAD_REQUEST, "more than one Content-Length", out);
-        } else if (badContentLength) {
-            failHead(HttpResponseStatus.BAD_REQUEST, "invalid Content-Length", out);
-        } else if (contentLengths == 1 && contentLength > 0) {
+        String problem = framing.chunked() && version == HttpVersion.HTTP_1_0
+                ? "Transfer-Encoding in an HTTP/1.0 request" : framing.problem();
+        if (problem != null) {
+            failHead(HttpResponseStatus.BAD_REQUEST, problem, out);
+        } else if (framing.chunked()) {
+            emit(new DefaultHttpRequest(version, method, uri, fields), out);
+            state = State.CHUNK_SIZE;
+            chunkedBytes = 0;
+        } else if (framing.contentLength() > 0) {
             emit(new DefaultHttpRequest(version, method, uri, fields), out);
             state = State.FIXED;
-            remaining = contentLength;
+            remaining = framing.contentLength();
         } else {
             emit(new DefaultFullHttpRequest(version, method, uri, Unpooled.EMPTY_BUFFER, fields, EmptyHttpHeaders.INSTANCE), out);
             endMessage();

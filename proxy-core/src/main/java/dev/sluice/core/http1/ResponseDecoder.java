@@ -85,27 +85,20 @@ public final class ResponseDecoder extends MessageDecoder {
         }
         HttpMethod method = requests.poll();
         // The framing fields are checked even where no body follows: the client is shown them.
-        if (transferEncodings > 0 && contentLengths > 0) {
-            failHead(null, "Content-Length together with Transfer-Encoding", out);
-        } else if (transferEncodings > 1 || (transferEncodings == 1 && !chunkedOnly)) {
-            failHead(null, "Transfer-Encoding other than chunked", out);
-        } else if (contentLengths > 1) {
-            failHead(null, "more than one Content-Length", out);
-        } else if (badContentLength) {
-            failHead(null, "invalid Content-Length", out);
+        String problem = framing.problem();
+        if (problem != null) {
+            failHead(null, problem, out);
         } else if (HttpMethod.HEAD.equals(method) || code == 204 || code == 304) {
             full(out);
-        } else if (transferEncodings > 0) {
+        } else if (framing.chunked()) {
             out.add(new DefaultHttpResponse(version, status, fields));
             state = State.CHUNK_SIZE;
-        } else if (contentLengths == 1) {
-            if (contentLength == 0) {
-                full(out);
-            } else {
-                out.add(new DefaultHttpResponse(version, status, fields));
-                state = State.FIXED;
-                remaining = contentLength;
-            }
+        } else if (framing.contentLength() == 0) {
+            full(out);
+        } else if (framing.contentLength() > 0) {
+            out.add(new DefaultHttpResponse(version, status, fields));
+            state = State.FIXED;
+            remaining = framing.contentLength();
         } else {
             out.add(new DefaultHttpResponse(version, status, fields));
             state = State.UNTIL_CLOSE;
