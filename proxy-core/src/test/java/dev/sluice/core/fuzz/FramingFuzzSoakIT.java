@@ -5,7 +5,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
  * {@link FramingFuzzIT} for 15 minutes, on demand only (not part of {@code verify}):
- * {@code ./mvnw verify -pl proxy-core -am -Dfuzz.it=FramingFuzzSoakIT -Dit.test=FramingFuzzSoakIT}.
+ * {@code ./mvnw verify -Dfuzz.it=FramingFuzzSoakIT} (the whole suite, then the soak).
  */
 class FramingFuzzSoakIT extends FramingFuzzIT {
 
