@@ -31,6 +31,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -85,12 +86,12 @@ public final class SluiceServer implements AutoCloseable {
     private final Object accessLogLock = new Object(); // not this: a reload holds this while the refresh thread swaps
     private @Nullable AccessLog accessLog; // created on first use, guarded by accessLogLock
     /** Where access-log lines go: standard output, or a test's sink. */
-    private final java.io.OutputStream accessLogOut;
+    private final OutputStream accessLogOut;
 
     private record Listener(ListenerConfig config, Channel channel, FrontendInitializer init) {
     }
 
-    private SluiceServer(ProxyConfig config, SourceMap lines, Ticker ticker, java.io.OutputStream accessLogOut)
+    private SluiceServer(ProxyConfig config, SourceMap lines, Ticker ticker, OutputStream accessLogOut)
             throws ConfigException {
         this.ticker = ticker;
         this.accessLogOut = accessLogOut;
@@ -131,7 +132,7 @@ public final class SluiceServer implements AutoCloseable {
     }
 
     /** As {@link #start(ProxyConfig, SourceMap, Ticker)}, writing access-log lines to {@code accessLogOut}. */
-    public static SluiceServer start(ProxyConfig config, SourceMap lines, Ticker ticker, java.io.OutputStream accessLogOut)
+    public static SluiceServer start(ProxyConfig config, SourceMap lines, Ticker ticker, OutputStream accessLogOut)
             throws ConfigException, InterruptedException {
         List<ConfigProblem> unbuilt = Unimplemented.problems(requireNonNull(config, "config"), requireNonNull(lines, "lines"));
         if (!unbuilt.isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.sluice.core.testing;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -47,7 +48,7 @@ public final class RawHttp implements AutoCloseable {
         }
         socket.connect(address, 5000);
         socket.setSoTimeout(timeoutMillis);
-        in = new java.io.BufferedInputStream(socket.getInputStream());
+        in = new BufferedInputStream(socket.getInputStream());
         out = socket.getOutputStream();
     }
 

@@ -1,9 +1,12 @@
 package dev.sluice.core.testing;
 
+import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.SequenceInputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -12,7 +15,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -51,14 +57,16 @@ public final class RawOrigin implements AutoCloseable {
 
     private final ServerSocket server;
     private final Thread acceptor;
-    private final java.util.concurrent.ScheduledExecutorService pacer;
+    private final ScheduledExecutorService pacer;
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final List<ByteArrayOutputStream> raw = new CopyOnWriteArrayList<>();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
     private volatile Function<Received, Reply> responder = r -> new Reply(named(r), false);
     /** Connections waiting for the start of their next request, by connection number. */
-    private final java.util.Set<Integer> waiting = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<Integer> waiting = ConcurrentHashMap.newKeySet();
+    /** Connections being served: reading a request or waiting for one. */
+    private final AtomicInteger busyOrWaiting = new AtomicInteger();
 
     /** What to answer a request with: these bytes, then (with {@code close}) the end of the connection. */
     public record Reply(byte[] bytes, boolean close) {
@@ -118,9 +126,6 @@ public final class RawOrigin implements AutoCloseable {
     public boolean settled() {
         return waiting.size() == busyOrWaiting.get();
     }
-
-    /** Connections being served: reading a request or waiting for one. */
-    private final AtomicInteger busyOrWaiting = new AtomicInteger();
 
     /** The default answer: 200 naming the connection and the request's method and target. */
     public static byte[] named(Received r) {
@@ -204,7 +209,7 @@ public final class RawOrigin implements AutoCloseable {
         raw.add(log);
         busyOrWaiting.incrementAndGet();
         try (s) {
-            InputStream buffered = new java.io.BufferedInputStream(s.getInputStream());
+            InputStream buffered = new BufferedInputStream(s.getInputStream());
             InputStream in = new Tee(buffered, log);
             OutputStream out = s.getOutputStream();
             while (true) {
@@ -217,7 +222,7 @@ public final class RawOrigin implements AutoCloseable {
                 if (first < 0) {
                     return;
                 }
-                InputStream request = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(new byte[] {(byte) first}), in);
+                InputStream request = new SequenceInputStream(new ByteArrayInputStream(new byte[] {(byte) first}), in);
                 // Every request already here is read (and recorded) before the first is answered, so a test that
                 // sees its answer also sees what came with it (a smuggled request, say).
                 List<Received> batch = new ArrayList<>();

@@ -4,6 +4,7 @@ import dev.sluice.config.load.LoadedConfig;
 import dev.sluice.config.load.YamlConfigLoader;
 import dev.sluice.core.server.SluiceServer;
 import dev.sluice.core.time.Ticker;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 
@@ -27,7 +28,7 @@ public final class RunningSluice implements AutoCloseable {
     }
 
     /** As {@link #start(String, Ticker)}, writing access-log lines to {@code accessLog}. */
-    public static RunningSluice start(String yaml, Ticker ticker, java.io.OutputStream accessLog) throws Exception {
+    public static RunningSluice start(String yaml, Ticker ticker, OutputStream accessLog) throws Exception {
         LoadedConfig loaded = YamlConfigLoader.load(yaml, "test.yaml");
         return new RunningSluice(SluiceServer.start(loaded.config(), loaded.sourceMap(), ticker, accessLog));
     }
