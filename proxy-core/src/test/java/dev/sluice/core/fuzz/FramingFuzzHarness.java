@@ -44,6 +44,7 @@ final class FramingFuzzHarness implements AutoCloseable {
     private static final boolean DEBUG = Boolean.getBoolean("fuzz.debug");
     private static final int MAX_HEAD = 16 * 1024;
     private static final long MAX_BODY = 1 << 20;
+
     private final RawOrigin origin;
     private final RunningSluice sluice;
     private final Node node;
