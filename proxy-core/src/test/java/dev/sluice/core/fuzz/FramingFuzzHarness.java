@@ -30,7 +30,8 @@ import java.util.concurrent.locks.LockSupport;
  *       must be exactly one the client sent, in order, as {@link ReferenceRequests} reads the
  *       stream (method, target, the headers that must pass, body, trailers); nothing else may
  *       reach it; a request Sluice did not forward must have been answered with a status of 400 or
- *       more, after which nothing more of the connection is forwarded; every 200 the client reads
+ *       more, after which nothing more of the connection is forwarded, except {@code OPTIONS *},
+ *       which matches no route: a 404 on a connection that goes on; every 200 the client reads
  *       answers its own request.</li>
  *   <li><b>Responses</b>: the origin answers a request with fuzzed bytes. The client gets exactly
  *       that response as {@link ReferenceResponses} reads it (status, body, the headers that must
@@ -97,8 +98,12 @@ final class FramingFuzzHarness implements AutoCloseable {
     }
 
     private void requestCase(FuzzedDataProvider data, String tag) throws Exception {
+        requestStream(Shapes.requests(data, tag), tag);
+    }
+
+    /** Judges one request stream whose requests carry {@code X-Fuzz-Case: tag-i}; a fuzz case or a kept regression. */
+    void requestStream(String stream, String tag) throws Exception {
         requestCases.incrementAndGet();
-        String stream = Shapes.requests(data, tag);
         ReferenceRequests.Parse ref = reference.parse(stream);
 
         List<RawHttp.Response> answers = new ArrayList<>();
@@ -133,35 +138,42 @@ final class FramingFuzzHarness implements AutoCloseable {
             }
         }
         origin.clear();
-        if (DEBUG && got.isEmpty() && !ref.requests().isEmpty()) {
-            System.out.println("DEBUG none forwarded of " + ref.requests().size() + ": " + Forwarded.show(stream) + " answers=" + answers);
+        // The one route takes every path; only the asterisk form matches none, a 404 that keeps the connection.
+        List<ReferenceRequests.Request> routed = ref.requests().stream().filter(r -> !r.target().equals("*")).toList();
+        if (DEBUG && got.isEmpty() && !routed.isEmpty()) {
+            System.out.println("DEBUG none forwarded of " + routed.size() + ": " + Forwarded.show(stream) + " answers=" + answers);
         }
-        assertTrue(got.size() <= ref.requests().size(), "the origin got " + got.size() + " requests, the client sent "
-                + ref.requests().size() + " well-formed (" + ref.stop() + "):\n" + Forwarded.show(stream) + "\norigin got: " + got.stream().map(Forwarded::show).toList());
+        assertTrue(got.size() <= routed.size(), "the origin got " + got.size() + " requests, the client sent "
+                + routed.size() + " well-formed routed ones (" + ref.stop() + "):\n" + Forwarded.show(stream) + "\norigin got: " + got.stream().map(Forwarded::show).toList());
         for (int i = 0; i < got.size(); i++) {
-            Forwarded.same(ref.requests().get(i), got.get(i), stream);
+            Forwarded.same(routed.get(i), got.get(i), stream);
         }
         forwarded.addAndGet(got.size());
-        for (int i = 0; i < answers.size(); i++) {
+        for (int i = 0; i < answers.size() && i < ref.requests().size(); i++) {
             RawHttp.Response a = answers.get(i);
-            if (a.status() == 200 && i < ref.requests().size() && !ref.requests().get(i).method().equals("HEAD")) {
-                assertEquals(ref.requests().get(i).header("x-fuzz-case"), a.body(), "answer " + i + " is another request's:\n" + Forwarded.show(stream));
+            ReferenceRequests.Request sent = ref.requests().get(i);
+            if (sent.target().equals("*")) {
+                assertEquals(404, a.status(), "answer " + i + " to an unrouted request:\n" + Forwarded.show(stream));
+            } else if (a.status() == 200 && !sent.method().equals("HEAD")) {
+                assertEquals(sent.header("x-fuzz-case"), a.body(), "answer " + i + " is another request's:\n" + Forwarded.show(stream));
             }
         }
-        if (got.size() < ref.requests().size()) {
+        if (got.size() < routed.size()) {
             // Sluice refused a request the reference accepts (stricter than the reference): it must have said so.
-            RawHttp.Response last = answers.size() > got.size() ? answers.get(got.size()) : null;
+            int at = ref.requests().indexOf(routed.get(got.size()));
+            RawHttp.Response last = answers.size() > at ? answers.get(at) : null;
             if (last != null) {
-                assertTrue(last.status() >= 400, "request " + got.size() + " was neither forwarded nor refused:\n" + Forwarded.show(stream));
+                assertTrue(last.status() >= 400, "request " + at + " was neither forwarded nor refused:\n" + Forwarded.show(stream));
             }
             refused.incrementAndGet();
             if (DEBUG) {
-                System.out.println("DEBUG refused a well-formed request " + got.size() + ": " + last + " " + Forwarded.show(stream));
+                System.out.println("DEBUG refused a well-formed request " + at + ": " + last + " " + Forwarded.show(stream));
             }
         } else if (ref.invalid()) {
             // The first malformed request: answered with a refusal (then the connection closes), never silently dropped.
-            assertTrue(answers.size() == got.size() + 1 && answers.get(got.size()).status() >= 400,
-                    "malformed request " + got.size() + " (" + ref.stop() + ") got no refusal: " + answers + "\n" + Forwarded.show(stream));
+            int at = ref.requests().size();
+            assertTrue(answers.size() == at + 1 && answers.get(at).status() >= 400,
+                    "malformed request " + at + " (" + ref.stop() + ") got no refusal: " + answers + "\n" + Forwarded.show(stream));
             refusedMalformed.incrementAndGet();
         }
     }

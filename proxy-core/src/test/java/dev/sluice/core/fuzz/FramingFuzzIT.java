@@ -10,7 +10,8 @@ import org.junit.jupiter.api.TestInstance;
  * {@code ./mvnw verify} for 30 s of coverage-guided fuzzing (Jazzer; the {@code fuzz} execution of
  * proxy-core's failsafe sets {@code JAZZER_FUZZ}). Inputs that once failed are kept under
  * {@code src/test/resources/dev/sluice/core/fuzz/FramingFuzzITInputs/framing/} and replayed first,
- * as regression tests. {@link FramingFuzzSoakIT} runs the same harness for longer, on demand. The
+ * as regression tests; streams found in CI, where the input is not kept, are replayed readable by
+ * {@link FramingRegressionIT}. {@link FramingFuzzSoakIT} runs the same harness for longer, on demand. The
  * summary of a run is printed and written to {@code proxy-core/target/fuzz-summary.txt}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
