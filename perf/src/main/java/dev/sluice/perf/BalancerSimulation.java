@@ -2,8 +2,8 @@ package dev.sluice.perf;
 
 import dev.sluice.core.balance.ConsistentHash;
 import dev.sluice.core.balance.HashRing;
+import dev.sluice.core.balance.PickContext;
 import dev.sluice.core.http.KeyRegion;
-import dev.sluice.core.http.RequestContext;
 import dev.sluice.core.upstream.Node;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -107,7 +107,8 @@ public final class BalancerSimulation {
         int done = 0;
         int[] assigned = new int[n];
         double[] ratios = new double[requests];
-        RequestContext rc = RequestContext.forHashKey(0);
+        long[] hashKey = new long[1];
+        PickContext rc = () -> hashKey[0];
         long nextRefresh = now + REFRESH_NANOS;
 
         for (int r = 0; r < requests; r++) {
@@ -135,7 +136,8 @@ public final class BalancerSimulation {
                 }
             }
             int key = zipf(zipfCdf, random.nextDouble());
-            Node node = sim.cluster.pick(rc.withHashKey(keyHash[key]));
+            hashKey[0] = keyHash[key];
+            Node node = sim.cluster.pick(rc);
             int i = nodes.indexOf(node);
             node.beginRequest();
             assigned[i]++;

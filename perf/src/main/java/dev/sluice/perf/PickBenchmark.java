@@ -1,8 +1,8 @@
 package dev.sluice.perf;
 
+import dev.sluice.core.balance.PickContext;
 import dev.sluice.core.balance.RandomSource;
 import dev.sluice.core.http.KeyRegion;
-import dev.sluice.core.http.RequestContext;
 import dev.sluice.core.upstream.Node;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -37,7 +37,7 @@ public class PickBenchmark {
     public int nodes;
 
     private SimCluster sim;
-    private RequestContext[] requests;
+    private PickContext[] requests;
     private int next;
 
     @Setup
@@ -48,15 +48,16 @@ public class PickBenchmark {
                 sim.nodes.get(i).beginRequest();
             }
         }
-        requests = new RequestContext[1024];
+        requests = new PickContext[1024];
         for (int i = 0; i < requests.length; i++) {
-            requests[i] = RequestContext.forHashKey(KeyRegion.hash("user-" + i));
+            long hash = KeyRegion.hash("user-" + i);
+            requests[i] = () -> hash;
         }
     }
 
     @Benchmark
     public Node pick() {
-        RequestContext rc = requests[next++ & (requests.length - 1)];
+        PickContext rc = requests[next++ & (requests.length - 1)];
         return sim.cluster.pick(rc);
     }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.admin;
 
+import dev.sluice.core.health.Breaker;
 import dev.sluice.core.metrics.ClientErrors;
 import dev.sluice.core.server.Ingress;
 import dev.sluice.core.server.SluiceServer;
@@ -94,7 +95,7 @@ final class Metrics {
                         .description("5xx answers and failures").register(registry),
                 Gauge.builder("sluice_node_in_flight", n, Node::inFlight).tags(nt).register(registry),
                 Gauge.builder("sluice_node_healthy", n, x -> x.healthy() && !x.ejected() ? 1 : 0).tags(nt).register(registry),
-                Gauge.builder("sluice_node_circuit_open", n, x -> x.breaker() == Node.Breaker.CLOSED ? 0 : 1).tags(nt).register(registry),
+                Gauge.builder("sluice_node_circuit_open", n, x -> x.breaker() == Breaker.CLOSED ? 0 : 1).tags(nt).register(registry),
                 Gauge.builder("sluice_node_effective_weight", n, Node::effectiveWeight).tags(nt).register(registry),
                 Gauge.builder("sluice_node_hot", n, x -> x.hot() ? 1 : 0).tags(nt).register(registry),
                 Gauge.builder("sluice_node_latency_p99_ms", n, x -> x.stats().latencyPercentileMs(0.99)).tags(nt).register(registry));

@@ -3,6 +3,7 @@ package dev.sluice.core.balance;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.config.model.AdaptiveWeightsConfig;
+import dev.sluice.core.health.Outcomes;
 import dev.sluice.core.upstream.Node;
 import java.util.Arrays;
 import java.util.List;
@@ -36,7 +37,7 @@ public final class AdaptiveWeights {
      * Updates every node's averages from its outcomes since the last update ({@code outcomes[i]} for
      * {@code nodes.get(i)}) and publishes its factor ({@link Node#adaptiveFactor()}).
      */
-    public void update(List<Node> nodes, Node.Outcomes[] outcomes, long nowNanos) {
+    public void update(List<Node> nodes, Outcomes[] outcomes, long nowNanos) {
         if (!config.enabled() || nodes.isEmpty()) {
             for (Node n : nodes) {
                 n.adaptiveFactor(1.0);
@@ -51,7 +52,7 @@ public final class AdaptiveWeights {
         double medianErrors = median(nodes, false);
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
-            Node.Outcomes o = outcomes[i];
+            Outcomes o = outcomes[i];
             long count = o.responses() + o.failures();
             if (count > 0) {
                 double latency = o.latencyNanos() / (double) count;

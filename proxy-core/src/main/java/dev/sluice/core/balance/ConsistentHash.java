@@ -2,7 +2,6 @@ package dev.sluice.core.balance;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.sluice.core.http.RequestContext;
 import dev.sluice.core.upstream.Node;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>The ring depends only on membership and configured weights and is rebuilt only when those
  * change; effective weights only change the bounds. The request's key hash comes from
- * {@link RequestContext#hashKey()}.
+ * {@link PickContext#hashKey()}.
  */
 public final class ConsistentHash implements Balancer {
 
@@ -73,7 +72,7 @@ public final class ConsistentHash implements Balancer {
         }
 
         @Override
-        public Node pick(RequestContext ctx) {
+        public Node pick(PickContext ctx) {
             int start = ring.locate(ctx.hashKey());
             if (!bounded) {
                 return ring.nodes[ring.owners[start]];

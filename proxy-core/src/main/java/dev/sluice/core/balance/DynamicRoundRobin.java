@@ -1,6 +1,5 @@
 package dev.sluice.core.balance;
 
-import dev.sluice.core.http.RequestContext;
 import dev.sluice.core.upstream.Node;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -83,7 +82,7 @@ public final class DynamicRoundRobin implements Balancer {
         }
 
         @Override
-        public Node pick(RequestContext ctx) {
+        public Node pick(PickContext ctx) {
             long i = cursor.getAndIncrement();
             return schedule[(int) Long.remainderUnsigned(i, schedule.length)];
         }

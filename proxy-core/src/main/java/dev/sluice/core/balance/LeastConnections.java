@@ -2,7 +2,6 @@ package dev.sluice.core.balance;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.sluice.core.http.RequestContext;
 import dev.sluice.core.upstream.Node;
 import java.util.List;
 
@@ -55,7 +54,7 @@ public final class LeastConnections implements Balancer {
         }
 
         @Override
-        public Node pick(RequestContext ctx) {
+        public Node pick(PickContext ctx) {
             int best = 0;
             double bestScore = score(nodes[0], inverse[0]);
             int ties = 1;
@@ -86,7 +85,7 @@ public final class LeastConnections implements Balancer {
         }
 
         @Override
-        public Node pick(RequestContext ctx) {
+        public Node pick(PickContext ctx) {
             int a = random.nextInt(nodes.length);
             int b = random.nextInt(nodes.length - 1);
             if (b >= a) {

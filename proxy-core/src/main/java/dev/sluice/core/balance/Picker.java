@@ -1,6 +1,5 @@
 package dev.sluice.core.balance;
 
-import dev.sluice.core.http.RequestContext;
 import dev.sluice.core.upstream.Node;
 
 /**
@@ -18,5 +17,5 @@ public interface Picker {
     Picker EMPTY = ctx -> null;
 
     /** The node for this request, or {@code null} when no node is eligible. */
-    Node pick(RequestContext ctx);
+    Node pick(PickContext ctx);
 }

@@ -3,7 +3,6 @@ package dev.sluice.core.health;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.config.model.CircuitBreakerConfig;
-import dev.sluice.core.upstream.Node;
 
 /**
  * One node's circuit breaker, fed once per refresh tick with the outcomes of that tick.
@@ -26,7 +25,7 @@ public final class CircuitBreaker {
     private final long[] errors;
     private final long[] slow;
     private int tick;
-    private Node.Breaker state = Node.Breaker.CLOSED;
+    private Breaker state = Breaker.CLOSED;
     private long openedAt;
     private int probesOk;
 
@@ -39,7 +38,7 @@ public final class CircuitBreaker {
     }
 
     /** Folds in one tick's outcomes; returns the state after it. */
-    public Node.Breaker onTick(Node.Outcomes o, long nowNanos) {
+    public Breaker onTick(Outcomes o, long nowNanos) {
         switch (state) {
             case CLOSED -> {
                 tick = (tick + 1) % requests.length;
@@ -60,7 +59,7 @@ public final class CircuitBreaker {
             }
             case OPEN -> {
                 if (nowNanos - openedAt >= config.openFor().toNanos()) {
-                    state = Node.Breaker.HALF_OPEN;
+                    state = Breaker.HALF_OPEN;
                     probesOk = 0;
                 }
             }
@@ -70,7 +69,7 @@ public final class CircuitBreaker {
                 } else {
                     probesOk += (int) o.responses();
                     if (probesOk >= HALF_OPEN_SUCCESSES) {
-                        state = Node.Breaker.CLOSED;
+                        state = Breaker.CLOSED;
                         java.util.Arrays.fill(requests, 0);
                         java.util.Arrays.fill(errors, 0);
                         java.util.Arrays.fill(slow, 0);
@@ -82,11 +81,11 @@ public final class CircuitBreaker {
     }
 
     private void open(long nowNanos) {
-        state = Node.Breaker.OPEN;
+        state = Breaker.OPEN;
         openedAt = nowNanos;
     }
 
-    public Node.Breaker state() {
+    public Breaker state() {
         return state;
     }
 }

@@ -2,6 +2,7 @@ package dev.sluice.core.http;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.core.balance.PickContext;
 import dev.sluice.core.metrics.Refusals;
 import dev.sluice.core.upstream.Cluster;
 import dev.sluice.core.upstream.Node;
@@ -17,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * every request on a keep-alive connection, so a request allocates no context of its own.
  * Event-loop confined.
  */
-public final class RequestContext {
+public final class RequestContext implements PickContext {
 
     private final String peerIp;
     private final @Nullable ClientIps trustedPeer;
@@ -254,6 +255,7 @@ public final class RequestContext {
     }
 
     /** The 64-bit hash a consistent-hash picker places this request by. */
+    @Override
     public long hashKey() {
         return hashKey;
     }
@@ -272,19 +274,6 @@ public final class RequestContext {
             clientIpHashed = true;
         }
         return clientIpHash;
-    }
-
-    /** For pickers outside a channel (tests, simulations): sets the hash key. */
-    public static RequestContext forHashKey(long hash) {
-        RequestContext rc = new RequestContext("0.0.0.0", false, false, 0);
-        rc.hashKey = hash;
-        return rc;
-    }
-
-    /** Reuses a detached context for another hash key (tests, simulations). */
-    public RequestContext withHashKey(long hash) {
-        this.hashKey = hash;
-        return this;
     }
 
     /** After a reply to this request, close the connection whatever the request looked like. */

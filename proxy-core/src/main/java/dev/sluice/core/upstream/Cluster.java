@@ -4,22 +4,23 @@ import static java.util.Objects.requireNonNull;
 
 import dev.sluice.config.model.BalancerKind;
 import dev.sluice.config.model.ClusterConfig;
+import dev.sluice.config.model.OutlierDetectionConfig;
 import dev.sluice.core.balance.AdaptiveWeights;
 import dev.sluice.core.balance.Balancer;
+import dev.sluice.core.balance.PickContext;
 import dev.sluice.core.balance.Picker;
 import dev.sluice.core.balance.SlowStart;
+import dev.sluice.core.health.Breaker;
 import dev.sluice.core.health.CircuitBreaker;
-import dev.sluice.config.model.OutlierDetectionConfig;
+import dev.sluice.core.health.Outcomes;
 import dev.sluice.core.http.KeyExtractor;
-import dev.sluice.core.http.RequestContext;
 import dev.sluice.core.time.Ticker;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Executor;
-import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -115,7 +116,7 @@ public final class Cluster {
     }
 
     /** The node for this request, or null when no node is eligible. */
-    public @Nullable Node pick(RequestContext ctx) {
+    public @Nullable Node pick(PickContext ctx) {
         return picker.pick(ctx);
     }
 
@@ -263,7 +264,7 @@ public final class Cluster {
     public synchronized void refresh(long nowNanos) {
         lastRefreshNanos = nowNanos;
         List<Node> nodes = this.nodes;
-        Node.Outcomes[] outcomes = new Node.Outcomes[nodes.size()];
+        Outcomes[] outcomes = new Outcomes[nodes.size()];
         for (int i = 0; i < outcomes.length; i++) {
             outcomes[i] = nodes.get(i).drainOutcomes();
         }
@@ -274,25 +275,25 @@ public final class Cluster {
         double[] weights = new double[nodes.size()];
         for (int i = 0; i < weights.length; i++) {
             Node n = nodes.get(i);
-            Node.Breaker before = n.breaker();
+            Breaker before = n.breaker();
             if (n.breakerLogic() != null) {
-                Node.Breaker after = n.breakerLogic().onTick(outcomes[i], nowNanos);
+                Breaker after = n.breakerLogic().onTick(outcomes[i], nowNanos);
                 n.breaker(after);
                 if (after != before) {
                     LOG.log(System.Logger.Level.INFO, "breaker-transition cluster={0} node={1} state={2}",
                             name(), n.address(), after.name().toLowerCase(java.util.Locale.ROOT));
-                    if (after == Node.Breaker.CLOSED) {
+                    if (after == Breaker.CLOSED) {
                         n.startSlowStart(nowNanos);
                     }
                 }
             }
             double slow = SlowStart.factor(config.slowStart(), n.slowStartSince(), nowNanos);
-            double halfOpen = n.breaker() == Node.Breaker.HALF_OPEN ? config.adaptiveWeights().minFactor() : 1.0;
+            double halfOpen = n.breaker() == Breaker.HALF_OPEN ? config.adaptiveWeights().minFactor() : 1.0;
             double hot = n.hot() ? hotWeightFactor : 1.0;
             n.hotFactor(hot);
             weights[i] = n.weight() * slow * n.adaptiveFactor() * halfOpen * hot;
             n.publishWeight(slow, weights[i]);
-            if (n.healthy() && !n.ejected() && n.breaker() != Node.Breaker.OPEN) {
+            if (n.healthy() && !n.ejected() && n.breaker() != Breaker.OPEN) {
                 eligible.add(n);
             }
         }

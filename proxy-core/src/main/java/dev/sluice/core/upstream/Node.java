@@ -4,7 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import dev.sluice.config.model.HostPort;
 import dev.sluice.core.balance.SlowStart;
+import dev.sluice.core.health.Breaker;
 import dev.sluice.core.health.CircuitBreaker;
+import dev.sluice.core.health.Outcomes;
 import dev.sluice.core.internal.Limits;
 import dev.sluice.core.metrics.NodeStats;
 import io.netty.channel.EventLoop;
@@ -21,13 +23,6 @@ import java.util.concurrent.atomic.LongAdder;
  * one per event loop, each touched only by its own loop.
  */
 public final class Node {
-
-    /** What a node recorded between two refreshes; {@code slow} responses took longer than the breaker's SLO. */
-    public record Outcomes(long responses, long failures, long slow, long latencyNanos) {
-    }
-
-    /** Circuit breaker states, as the balancers see them. */
-    public enum Breaker { CLOSED, OPEN, HALF_OPEN }
 
     private final String cluster;
     private final HostPort address;

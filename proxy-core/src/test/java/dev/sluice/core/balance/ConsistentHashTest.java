@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.core.http.KeyRegion;
-import dev.sluice.core.http.RequestContext;
 import dev.sluice.core.testing.Nodes;
 import dev.sluice.core.testing.Zipf;
 import dev.sluice.core.upstream.Node;
@@ -27,10 +26,9 @@ class ConsistentHashTest {
     }
 
     private static int[] owners(Picker p, List<Node> nodes, long[] keys) {
-        RequestContext rc = RequestContext.forHashKey(0);
         int[] out = new int[keys.length];
         for (int i = 0; i < keys.length; i++) {
-            out[i] = nodes.indexOf(p.pick(rc.withHashKey(keys[i])));
+            out[i] = nodes.indexOf(p.pick(key(keys[i])));
         }
         return out;
     }
@@ -40,7 +38,7 @@ class ConsistentHashTest {
         AtomicInteger total = new AtomicInteger();
         List<Node> nodes = Nodes.withWeights(total, 1, 1, 1, 1);
         Picker p = new ConsistentHash(160, 1.25, total).newPicker(nodes, 0);
-        RequestContext rc = RequestContext.forHashKey(KeyRegion.hash("alice"));
+        PickContext rc = key(KeyRegion.hash("alice"));
         Node first = p.pick(rc);
         for (int i = 0; i < 1000; i++) {
             assertSame(first, p.pick(rc));
@@ -93,7 +91,6 @@ class ConsistentHashTest {
         Zipf zipf = new Zipf(keys.length, 1.1, seed);
         SplittableRandom service = new SplittableRandom(seed + 1);
         PriorityQueue<long[]> completions = new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
-        RequestContext rc = RequestContext.forHashKey(0);
         double worst = Double.NEGATIVE_INFINITY;
         int peak = 0;
         double c = balanceFactor > 0 ? balanceFactor : 1.25;
@@ -101,7 +98,7 @@ class ConsistentHashTest {
             while (!completions.isEmpty() && completions.peek()[0] <= now) {
                 nodes.get((int) completions.poll()[1]).endRequest();
             }
-            Node n = p.pick(rc.withHashKey(keys[zipf.next()]));
+            Node n = p.pick(key(keys[zipf.next()]));
             n.beginRequest();
             double mean = total.get() / 10.0;
             worst = Math.max(worst, n.inFlight() - (c * mean + 1));
@@ -128,13 +125,16 @@ class ConsistentHashTest {
         nodes.get(1).publishWeight(0.25, 0.25); // a quarter of the way into slow start
         Picker p = new ConsistentHash(160, 1.0, total).newPicker(nodes, 0);
         long[] keys = keys(20_000);
-        RequestContext rc = RequestContext.forHashKey(0);
         int onRamping = 0;
         for (long k : keys) { // every request stays in flight: the bound alone decides
-            Node n = p.pick(rc.withHashKey(k));
+            Node n = p.pick(key(k));
             n.beginRequest();
             onRamping += n == nodes.get(1) ? 1 : 0;
         }
         assertEquals(0.2, onRamping / 20_000.0, 0.01, "share 0.25 / 1.25 of the load");
+    }
+
+    private static PickContext key(long hash) {
+        return () -> hash;
     }
 }

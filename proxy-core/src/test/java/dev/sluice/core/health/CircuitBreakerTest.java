@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.sluice.config.model.CircuitBreakerConfig;
 import dev.sluice.core.testing.Nodes;
-import dev.sluice.core.upstream.Node;
-import dev.sluice.core.upstream.Node.Breaker;
 import org.junit.jupiter.api.Test;
 
 class CircuitBreakerTest {
@@ -17,8 +15,8 @@ class CircuitBreakerTest {
                 .circuitBreaker();
     }
 
-    private static Node.Outcomes outcomes(long ok, long failed, long slow) {
-        return new Node.Outcomes(ok, failed, slow, 0);
+    private static Outcomes outcomes(long ok, long failed, long slow) {
+        return new Outcomes(ok, failed, slow, 0);
     }
 
     @Test

@@ -122,7 +122,7 @@ class HealthIT {
             for (int i = 0; i < 60; i++) {
                 get(raw);
             }
-            await().atMost(Duration.ofSeconds(2)).until(() -> flakyNode.breaker() == Node.Breaker.OPEN);
+            await().atMost(Duration.ofSeconds(2)).until(() -> flakyNode.breaker() == Breaker.OPEN);
             int before = flaky.served();
             for (int i = 0; i < 200; i++) {
                 assertEquals("good", get(raw), "an open breaker takes the node out of rotation");
