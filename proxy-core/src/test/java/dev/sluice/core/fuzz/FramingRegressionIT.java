@@ -30,4 +30,11 @@ class FramingRegressionIT {
         harness.requestStream("\r\nOPTIONS * HTTP/1.1\r\nX-Fuzz-Case: k1-0\r\nHost: t\r\n\r\n"
                 + "get /" + "p".repeat(300) + " HTTP/1.1\r\nX-Fuzz-Case: k1-1\r\nHost: t\r\n\r\n", "k1");
     }
+
+    /** {@code close} wins over {@code keep-alive} (RFC 9112 §9.3): nothing after the first request is read. */
+    @Test
+    void closeAndKeepAliveTogetherClose() throws Exception {
+        harness.requestStream("GET /r HTTP/1.0\r\nX-Fuzz-Case: k2-0\r\nHost: t\r\nConnection: keep-alive\r\nConnection: close\r\n\r\n"
+                + "OPTIONS /r HTTP/1.0\r\r\nX-Fuzz-Case: k2-1\r\r\nHost: t\r\r\n\r\r\n", "k2");
+    }
 }

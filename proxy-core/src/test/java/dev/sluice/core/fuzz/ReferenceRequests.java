@@ -191,9 +191,9 @@ final class ReferenceRequests {
             }
             out.add(new Request(method, target, version, headers, body, trailers));
             at = pos;
-            String connection = value(headers, "connection");
-            boolean close = version.equals("HTTP/1.0") ? connection == null || !tokens(headers, "connection").contains("keep-alive")
-                    : tokens(headers, "connection").contains("close");
+            // close wins over keep-alive (RFC 9112 §9.3); HTTP/1.0 closes unless it asks to keep the connection
+            List<String> options = tokens(headers, "connection");
+            boolean close = options.contains("close") || (version.equals("HTTP/1.0") && !options.contains("keep-alive"));
             if (close) {
                 return new Parse(out, "closed by the client");
             }
