@@ -155,8 +155,9 @@ class ReloadTriggersIT {
         try (SluiceServer server = SluiceServer.start(loaded.config(), loaded.sourceMap(), Ticker.SYSTEM);
                 Reloader reloader = reloader(file, loaded, server)) {
             Files.writeString(file, config("100ms", a.address(), b.address()));
-            await().atMost(Duration.ofSeconds(5)).until(() -> server.clusters().get("c").nodes().size() == 2);
-            assertTrue(log.toString(StandardCharsets.UTF_8).contains("sluice: reload (file changed) applied"));
+            // The new nodes are in place a moment before the line that says so is written: wait for both.
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.clusters().get("c").nodes().size() == 2
+                    && log.toString(StandardCharsets.UTF_8).contains("sluice: reload (file changed) applied"));
 
             Files.writeString(file, "clusters: [ { name: c, backends: [ { address: \"" + a.address() + "\" } ]\n");
             await().atMost(Duration.ofSeconds(5)).until(() -> log.toString(StandardCharsets.UTF_8).contains("refused"));
