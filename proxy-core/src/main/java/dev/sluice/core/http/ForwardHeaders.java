@@ -101,7 +101,7 @@ public final class ForwardHeaders {
      * Prepares an upstream response for the client of {@code rc}. As for requests, the framing
      * headers are written from what the upstream decoder read, before the hop-by-hop rule ran.
      */
-    static void response(HttpResponse resp, RequestContext rc) {
+    public static void response(HttpResponse resp, RequestContext rc) {
         HttpHeaders h = resp.headers();
         boolean chunked = HttpUtil.isTransferEncodingChunked(resp);
         long length = chunked || !h.contains(HttpHeaderNames.CONTENT_LENGTH) ? -1 : HttpUtil.getContentLength(resp, -1L);

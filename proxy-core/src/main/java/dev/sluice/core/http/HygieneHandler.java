@@ -94,7 +94,7 @@ public final class HygieneHandler extends ChannelInboundHandlerAdapter {
                     refuse(ctx, HttpResponseStatus.EXPECTATION_FAILED, "expectation " + expect + " is not supported (only 100-continue)");
                     return;
                 }
-                // Answered by Sluice once the request is admitted (ProxyHandler); HTTP/1.0 has no 100 to send.
+                // Answered by Sluice once the request is admitted (proxy.Exchange); HTTP/1.0 has no 100 to send.
                 rc.expectContinue(req.protocolVersion() != HttpVersion.HTTP_1_0 && !(req instanceof LastHttpContent));
                 req.headers().remove(HttpHeaderNames.EXPECT);
             }

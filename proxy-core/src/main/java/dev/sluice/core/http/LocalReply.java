@@ -2,6 +2,7 @@ package dev.sluice.core.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -19,7 +20,7 @@ import io.netty.util.AsciiString;
  *
  * <p>When the request was read to its end, or announced no body, the connection stays usable and
  * the next message is requested (an unread empty end of request is then discarded by
- * {@link ProxyHandler}). When a body is still on its way, the reply says {@code Connection: close}
+ * the proxy handler). When a body is still on its way, the reply says {@code Connection: close}
  * and the connection (or HTTP/2 stream) is closed once the reply is written, rather than reading an
  * unbounded body only to throw it away.
  */
@@ -72,5 +73,18 @@ public final class LocalReply {
             }
             ctx.read();
         }
+    }
+
+    /** The cluster has no node to give: 503 with {@code Retry-After: 1}. */
+    public static void noNode(ChannelHandlerContext ctx, RequestContext rc, String cluster, boolean requestComplete) {
+        FullHttpResponse resp = build(ctx, rc, HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy node in cluster " + cluster);
+        resp.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+        write(ctx, rc, resp, requestComplete);
+    }
+
+    /** {@code 100 Continue}: the client that waits for it may send its body now. */
+    public static void continue100(ChannelHandlerContext ctx) {
+        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER),
+                ctx.voidPromise());
     }
 }

@@ -182,7 +182,7 @@ public final class RequestContext implements PickContext {
         return expectContinue;
     }
 
-    void expectContinue(boolean waits) {
+    public void expectContinue(boolean waits) {
         this.expectContinue = waits;
     }
 
@@ -212,7 +212,7 @@ public final class RequestContext implements PickContext {
         return attempts;
     }
 
-    void upstream(Node n, int attempts, long upstreamNanos) {
+    public void upstream(Node n, int attempts, long upstreamNanos) {
         this.node = n;
         this.attempts = attempts;
         this.upstreamNanos = upstreamNanos;
@@ -242,7 +242,7 @@ public final class RequestContext implements PickContext {
         return refusal;
     }
 
-    void refusal(String what) {
+    public void refusal(String what) {
         this.refusal = what;
         if (refusals != null) {
             refusals.count(what);
@@ -277,12 +277,12 @@ public final class RequestContext implements PickContext {
     }
 
     /** After a reply to this request, close the connection whatever the request looked like. */
-    void forceClose() {
+    public void forceClose() {
         forceClose = true;
     }
 
     /** Whether the connection closes after a reply: forced, draining, a body still coming, or a client that said close. */
-    boolean closeAfterReply(boolean requestComplete) {
+    public boolean closeAfterReply(boolean requestComplete) {
         return forceClose || draining || (!requestComplete && hasBody) || (!http2 && !keepAlive);
     }
 }

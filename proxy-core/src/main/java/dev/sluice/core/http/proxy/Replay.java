@@ -1,4 +1,4 @@
-package dev.sluice.core.http;
+package dev.sluice.core.http.proxy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultHttpContent;

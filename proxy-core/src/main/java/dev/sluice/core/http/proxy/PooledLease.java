@@ -1,0 +1,191 @@
+package dev.sluice.core.http.proxy;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.core.http.RequestContext;
+import dev.sluice.core.time.Ticker;
+import dev.sluice.core.upstream.BackendHandler;
+import dev.sluice.core.upstream.Cluster;
+import dev.sluice.core.upstream.Node;
+import dev.sluice.core.upstream.PoolExhaustedException;
+import dev.sluice.core.upstream.UpstreamCallback;
+import dev.sluice.core.upstream.UpstreamNames;
+import dev.sluice.core.upstream.UpstreamPool;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpObject;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The HTTP/1.1 {@link UpstreamLease}: a keep-alive connection borrowed from the node's pool on
+ * this event loop, with the exchange attached to its {@link BackendHandler} while held.
+ *
+ * <p>At the node's {@code pool.maxConnectionsPerNode}, rather than fail while other nodes have
+ * room, the lease takes the balancer's next picks, skipping nodes that are visibly full, up to
+ * twice the cluster's size in all; when every node is full it waits for a connection of the first
+ * ({@code pool.maxPending}, {@code pool.pendingTimeout}), and only a failed wait reaches the
+ * exchange as a {@link PoolExhaustedException}. A rare path, so it may loop where a pick may not.
+ */
+final class PooledLease implements UpstreamLease, UpstreamCallback {
+
+    private final Events events;
+    private final Ticker ticker;
+    private final RequestContext rc;
+    private final int loopIndex;
+    private final EventLoop loop;
+    private @Nullable Node node;
+    /** The lease waits for a connection of its node at the limit: every node was full. */
+    private boolean atLimit;
+    private int spills;
+    private long latencyFrom;
+    private @Nullable Channel channel;
+    /** An acquire or await is outstanding: its answer is still to come. */
+    private boolean waiting;
+
+    /** @param rc the request whose cluster gives another node when this one is at its connection limit */
+    PooledLease(Events events, RequestContext rc, EventLoop loop, Ticker ticker) {
+        this.events = requireNonNull(events, "events");
+        this.ticker = requireNonNull(ticker, "ticker");
+        this.rc = requireNonNull(rc, "rc");
+        this.loopIndex = rc.loopIndex();
+        this.loop = requireNonNull(loop, "loop");
+    }
+
+    @Override
+    public void begin(Node n) {
+        node = n;
+        atLimit = false;
+        spills = 0;
+        latencyFrom = ticker.nanoTime();
+        n.beginRequest();
+    }
+
+    @Override
+    public void requestSent() {
+        latencyFrom = ticker.nanoTime();
+    }
+
+    @Override
+    public void recordResponse(int status) {
+        long now = ticker.nanoTime();
+        node.recordResponse(now, now - latencyFrom, status >= 500);
+    }
+
+    @Override
+    public void recordFailure() {
+        long now = ticker.nanoTime();
+        node.recordFailure(now, now - latencyFrom);
+    }
+
+    @Override
+    public @Nullable Node node() {
+        return node;
+    }
+
+    private UpstreamPool pool(Node n) {
+        return n.pool(loopIndex, loop);
+    }
+
+    @Override
+    public void acquire() {
+        waiting = true;
+        pool(node).acquire(this);
+    }
+
+    @Override
+    public void onAcquired(Channel ch) {
+        if (!waiting) {
+            ch.close(); // not expected: an ended lease stops waiting (UpstreamPool.cancel)
+            return;
+        }
+        waiting = false;
+        channel = ch;
+        backend(ch).attach(events);
+        events.onConnected();
+    }
+
+    @Override
+    public void onAcquireFailed(Throwable cause) {
+        if (!waiting) {
+            return;
+        }
+        waiting = false;
+        if (cause instanceof PoolExhaustedException && !atLimit) {
+            spillOver();
+        } else {
+            events.onConnectFailed(cause);
+        }
+    }
+
+    private void spillOver() {
+        Cluster cluster = rc.cluster();
+        int bound = 2 * cluster.nodes().size();
+        Node next = null;
+        while (next == null && ++spills < bound) {
+            Node candidate = cluster.pick(rc);
+            if (candidate == null) {
+                break;
+            }
+            if (candidate.hasCapacity(loopIndex)) {
+                next = candidate;
+            }
+        }
+        waiting = true;
+        if (next == null) {
+            atLimit = true;
+            pool(node).await(this);
+            return;
+        }
+        node.endRequest();
+        node = next;
+        latencyFrom = ticker.nanoTime();
+        next.beginRequest();
+        pool(next).acquire(this);
+    }
+
+    @Override
+    public void write(HttpObject msg, boolean flush) {
+        Channel ch = channel;
+        if (flush) {
+            ch.writeAndFlush(msg, ch.voidPromise());
+        } else {
+            ch.write(msg, ch.voidPromise());
+        }
+    }
+
+    @Override
+    public boolean writable() {
+        return channel != null && channel.isWritable();
+    }
+
+    @Override
+    public void readResponse(boolean on) {
+        if (channel != null) {
+            channel.config().setAutoRead(on);
+        }
+    }
+
+    @Override
+    public void end(boolean reuse) {
+        Node n = node;
+        if (n == null) {
+            return;
+        }
+        node = null;
+        if (waiting) {
+            waiting = false;
+            pool(n).cancel(this);
+        }
+        Channel ch = channel;
+        channel = null;
+        if (ch != null) {
+            backend(ch).detach();
+            pool(n).release(ch, reuse);
+        }
+        n.endRequest();
+    }
+
+    private static BackendHandler backend(Channel ch) {
+        return (BackendHandler) ch.pipeline().get(UpstreamNames.BACKEND);
+    }
+}

@@ -1,0 +1,105 @@
+package dev.sluice.core.http.proxy;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.core.http.RequestContext;
+import dev.sluice.core.time.Ticker;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * {@code proxy}: the last downstream handler. It turns the channel's events into calls on its
+ * {@link Exchange}, which does the work.
+ *
+ * <p>The downstream channel runs with auto-read off behind a {@code FlowControlHandler}, so each
+ * {@code ctx.read()} delivers exactly one message; the exchange asks for the next request part
+ * only when the upstream can take it, and for the next request only when it is over, which also
+ * serialises pipelined HTTP/1.1 requests.
+ */
+public final class ProxyHandler extends ChannelInboundHandlerAdapter {
+
+    private static final System.Logger LOG = System.getLogger(ProxyHandler.class.getName());
+
+    private final RequestContext rc;
+    private final Ticker ticker;
+    private final long maxBodyBytes;
+    private final long requestTimeoutNanos;
+    private Exchange exchange;
+
+    /**
+     * @param maxBodyBytes the listener's {@code maxRequestBodyBytes}, counted while streaming
+     * @param requestTimeoutNanos the listener's {@code requestTimeout}: the whole exchange, from head to last response byte
+     */
+    public ProxyHandler(RequestContext rc, Ticker ticker, long maxBodyBytes, long requestTimeoutNanos) {
+        this.rc = requireNonNull(rc, "rc");
+        this.ticker = requireNonNull(ticker, "ticker");
+        this.maxBodyBytes = maxBodyBytes;
+        this.requestTimeoutNanos = requestTimeoutNanos;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        exchange = new Exchange(ctx, rc, ticker, maxBodyBytes, requestTimeoutNanos);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.read();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest head) {
+            exchange.start(head);
+        } else if (msg instanceof HttpContent content) {
+            exchange.requestPart(content);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        exchange.clientWritable(ctx.channel().isWritable());
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    /** Whether no exchange is in progress on this channel (an idle keep-alive connection). */
+    public boolean idle() {
+        return !exchange.active();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (exchange.active()) {
+            exchange.finish(false);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (exchange.active()) {
+            exchange.finish(false);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent && !exchange.active()) {
+            ctx.close();
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.log(System.Logger.Level.DEBUG, "downstream failed, closing", cause);
+        ctx.close();
+    }
+}

@@ -1,0 +1,119 @@
+package dev.sluice.core.http.proxy;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.core.http.ForwardHeaders;
+import dev.sluice.core.http.RequestContext;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * The response direction of an {@link Exchange}: parts from the upstream written to the client as
+ * they arrive. Interim (1xx) responses are dropped, since Sluice sends its own {@code 100
+ * Continue}; the final head gets the forwarding headers; while the client's channel is not
+ * writable the upstream is not read. The exchange judges the final head (record, retry) before it
+ * is passed on. One per exchange, reused per request; event-loop confined.
+ */
+final class ResponseRelay {
+
+    /** What a part from the upstream is, for the exchange to act on. */
+    enum Part {
+        /** An interim response or a part of one: released here. */
+        DROPPED,
+        /** Not HTTP: released here; nothing of it may reach the client. */
+        MALFORMED,
+        /** The final response's head (maybe with its whole body). */
+        HEAD,
+        /** A part of the final response's body. */
+        BODY
+    }
+
+    private final ChannelHandlerContext ctx;
+    private final RequestContext rc;
+    private boolean started;
+    private boolean done;
+    private boolean keepAlive;
+    private boolean inInterim;
+
+    ResponseRelay(ChannelHandlerContext ctx, RequestContext rc) {
+        this.ctx = requireNonNull(ctx, "ctx");
+        this.rc = requireNonNull(rc, "rc");
+    }
+
+    /** A new request: no response yet. */
+    void begin() {
+        started = done = inInterim = false;
+    }
+
+    /** Whether a byte of the response may have reached the client (no retry, no local reply after this). */
+    boolean started() {
+        return started;
+    }
+
+    /** Whether the response's last part was written. */
+    boolean done() {
+        return done;
+    }
+
+    /** Whether the upstream keeps its connection after this response. */
+    boolean keepAlive() {
+        return keepAlive;
+    }
+
+    /** What {@code msg} is; a dropped or malformed part is released. */
+    Part sort(HttpObject msg) {
+        if (msg.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(msg);
+            return Part.MALFORMED;
+        }
+        if (msg instanceof HttpResponse resp) {
+            if (resp.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
+                return Part.HEAD;
+            }
+            inInterim = !(msg instanceof LastHttpContent);
+            ReferenceCountUtil.release(msg);
+            return Part.DROPPED;
+        }
+        if (inInterim) {
+            inInterim = !(msg instanceof LastHttpContent);
+            ReferenceCountUtil.release(msg);
+            return Part.DROPPED;
+        }
+        return Part.BODY;
+    }
+
+    /** The final head goes on: the forwarding headers are set, and the response has started. */
+    void start(HttpResponse resp) {
+        started = true;
+        keepAlive = HttpUtil.isKeepAlive(resp);
+        ForwardHeaders.response(resp, rc);
+    }
+
+    /** Writes a part that is not the last; the upstream's reading pauses while the client cannot take more. */
+    void write(HttpObject msg, UpstreamLease lease) {
+        ctx.write(msg, ctx.voidPromise());
+        if (!ctx.channel().isWritable()) {
+            lease.readResponse(false);
+        }
+    }
+
+    /** Marks the response done; {@link #end} writes its last part. */
+    void last() {
+        done = true;
+    }
+
+    /** Writes and flushes the last part, closing the client's connection after it when {@code close}. */
+    void end(LastHttpContent last, boolean close) {
+        if (close) {
+            ctx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.writeAndFlush(last, ctx.voidPromise());
+        }
+    }
+}
