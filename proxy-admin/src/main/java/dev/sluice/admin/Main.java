@@ -10,6 +10,7 @@ import dev.sluice.config.model.ListenerConfig;
 import dev.sluice.core.server.SluiceServer;
 import dev.sluice.core.server.Unimplemented;
 import dev.sluice.core.time.Ticker;
+import dev.sluice.core.tls.ServerCertificates;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -17,6 +18,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
@@ -113,7 +115,9 @@ public final class Main {
 
     /** {@code loaded}, unless it asks for something this build does not serve. */
     private static LoadedConfig built(LoadedConfig loaded) throws ConfigException {
-        List<ConfigProblem> unbuilt = Unimplemented.problems(loaded.config(), loaded.sourceMap());
+        List<ConfigProblem> unbuilt = new ArrayList<>(Unimplemented.problems(loaded.config(), loaded.sourceMap()));
+        unbuilt.addAll(ServerCertificates.problems(loaded.config(), loaded.sourceMap()));
+        unbuilt.sort(Comparator.comparingInt(ConfigProblem::line));
         if (!unbuilt.isEmpty()) {
             throw new ConfigException(loaded.source(), unbuilt);
         }

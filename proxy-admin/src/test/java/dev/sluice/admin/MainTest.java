@@ -29,7 +29,10 @@ class MainTest {
         assertEquals(0, run("--check", "../conf/sidecar.yaml"));
     }
 
-    /** Issue 10, defect 13: a configured feature that is not built is an error, never cleartext or HTTP/1.1 in its place. */
+    /**
+     * Issue 10, defect 13: a configured feature that is not built is an error, never cleartext or
+     * HTTP/1.1 in its place; a TLS listener whose files cannot be read is one too.
+     */
     @Test
     void whatIsNotBuiltYetIsAProblemNamedByKeyAndLine(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("tls.yaml");
@@ -47,7 +50,7 @@ class MainTest {
         assertEquals(1, run("--check", file.toString()));
         String e = err.toString();
         assertTrue(e.contains(file + ": 2 problems"), e);
-        assertTrue(e.contains("listeners[0].tls (line 4): TLS termination is not built yet"), e);
+        assertTrue(e.contains("listeners[0].tls (line 4): /etc/sluice/tls.crt cannot be read"), e);
         assertTrue(e.contains("clusters[0].protocol (line 8): h2 upstreams are not built yet (expected: http1)"), e);
     }
 

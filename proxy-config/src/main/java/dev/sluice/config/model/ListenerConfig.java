@@ -6,8 +6,8 @@ import java.time.Duration;
 
 public record ListenerConfig(
         @Key(doc = "unique listener name", required = true) String name,
-        @Key(doc = "address:port to accept HTTP/1.1 and h2c on", required = true) HostPort bind,
-        @Key(doc = "TLS with ALPN h2 and http/1.1", absent = "cleartext") TlsConfig tls,
+        @Key(doc = "address:port to accept HTTP/1.1 and h2c on (HTTP/1.1 and h2 with tls)", required = true) HostPort bind,
+        @Key(doc = "TLS 1.2 and 1.3 with ALPN h2 and http/1.1, SNI, certificates reloaded on change", absent = "cleartext") TlsConfig tls,
         @Key(doc = "open connections; excess ones are closed at accept", value = "10000", min = 1) int maxConnections,
         @Key(doc = "open connections from one client address; excess ones are closed at accept. 0 = no limit", value = "0", min = 0)
         int maxConnectionsPerIp,

@@ -121,6 +121,10 @@ public final class ConfigValidator {
             if (cl.retries() != null && cl.retries().backoff().base().compareTo(cl.retries().backoff().max()) > 0) {
                 c.add(path + ".retries.backoff.base", cl.retries().backoff().base() + " (expected: <= backoff.max)");
             }
+            if (cl.tls() != null && (cl.tls().certificate() == null) != (cl.tls().privateKey() == null)) {
+                c.add(path + ".tls." + (cl.tls().certificate() == null ? "certificate" : "privateKey"),
+                        "missing (expected: certificate and privateKey together, for a client certificate)");
+            }
             Map<HostPort, Integer> addresses = new HashMap<>();
             for (int j = 0; j < cl.backends().size(); j++) {
                 HostPort a = cl.backends().get(j).address();

@@ -3,6 +3,7 @@ package dev.sluice.core.health;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.config.model.HealthCheckConfig;
+import dev.sluice.core.tls.UpstreamTls;
 import dev.sluice.core.upstream.Node;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -25,6 +26,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code GET healthCheck.path} on a connection of its own (never one of the request pool's), on the
@@ -37,11 +39,14 @@ public final class HttpHealthChecker implements HealthChecker {
     private final HealthCheckConfig config;
     private final EventLoop loop;
     private final ChannelFactory<? extends Channel> channels;
+    private final @Nullable UpstreamTls tls;
 
-    public HttpHealthChecker(HealthCheckConfig config, EventLoop loop, ChannelFactory<? extends Channel> channels) {
+    /** @param tls the cluster's TLS to its backends, which probes speak too; null for cleartext */
+    public HttpHealthChecker(HealthCheckConfig config, EventLoop loop, ChannelFactory<? extends Channel> channels, @Nullable UpstreamTls tls) {
         this.config = requireNonNull(config, "config");
         this.loop = requireNonNull(loop, "loop");
         this.channels = requireNonNull(channels, "channels");
+        this.tls = tls;
     }
 
     @Override
@@ -53,6 +58,9 @@ public final class HttpHealthChecker implements HealthChecker {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc(), node.address()));
+                        }
                         ch.pipeline().addLast(new HttpClientCodec(), new Probe(node, result));
                     }
                 });

@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Protocol mistakes clients make, counted by kind (the HTTP/2 error code Sluice answered them
- * with), and the permits to log them: a client's mistake is worth one line, never a stack trace,
+ * with, or a failed TLS handshake, or plain HTTP sent to a TLS port), and the permits to log them: a client's mistake is worth one line, never a stack trace,
  * and at most {@link #LINES_PER_SECOND} lines a second whatever the number of clients, so a
  * conformance run or an attack cannot flood the log. One instance per server; lock-free.
  */
@@ -18,18 +18,24 @@ public final class ClientErrors {
     public static final int LINES_PER_SECOND = 10;
 
     private static final Http2Error[] CODES = Http2Error.values();
-    /** Every kind, as {@link #kind} names it (for the metrics). */
+    /** A TLS handshake that failed (no common protocol or cipher, an unknown certificate, a broken record). */
+    public static final String TLS_HANDSHAKE = "tls_handshake";
+    /** Plain HTTP sent to a TLS listener. */
+    public static final String TLS_PLAINTEXT = "tls_plaintext";
+    /** Every kind, as {@link #kind} names it, then the TLS ones (for the metrics). */
     public static final List<String> KINDS;
 
     static {
-        String[] names = new String[CODES.length];
+        String[] names = new String[CODES.length + 2];
         for (int i = 0; i < CODES.length; i++) {
             names[i] = kind(CODES[i]);
         }
+        names[CODES.length] = TLS_HANDSHAKE;
+        names[CODES.length + 1] = TLS_PLAINTEXT;
         KINDS = List.of(names);
     }
 
-    private final LongAdder[] counts = new LongAdder[CODES.length];
+    private final LongAdder[] counts = new LongAdder[KINDS.size()];
     private final LongAdder suppressed = new LongAdder();
     private final GcraBucket lines;
 
@@ -47,6 +53,11 @@ public final class ClientErrors {
 
     public void count(Http2Error code) {
         counts[code.ordinal()].increment();
+    }
+
+    /** A mistake of one of the {@link #KINDS} that is not an HTTP/2 code ({@link #TLS_HANDSHAKE}, {@link #TLS_PLAINTEXT}). */
+    public void count(String kind) {
+        counts[KINDS.indexOf(kind)].increment();
     }
 
     /** Mistakes of {@code kind} so far. */

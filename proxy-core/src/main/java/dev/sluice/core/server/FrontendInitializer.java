@@ -23,6 +23,9 @@ import dev.sluice.core.http2.StreamGuard;
 import dev.sluice.core.metrics.AccessLog;
 import dev.sluice.core.ratelimit.InFlightLimiter;
 import dev.sluice.core.time.Ticker;
+import dev.sluice.core.tls.ServerCertificates;
+import dev.sluice.core.tls.TlsDetector;
+import dev.sluice.core.tls.TlsEvents;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -61,6 +64,8 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
 
     /** Read once per accepted connection; a reload that keeps the bind address replaces it. */
     private volatile ListenerConfig listener;
+    /** The listener's certificates when it has {@code tls}; replaced with it. */
+    private volatile @Nullable ServerCertificates certificates;
     private final EventLoops loops;
     private final Supplier<Router> routes;
     private final Ticker ticker;
@@ -78,8 +83,10 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
     private final LongAdder rejected = new LongAdder();
     private final PerIpConnections perIp = new PerIpConnections();
 
-    FrontendInitializer(ListenerConfig listener, EventLoops loops, Supplier<Router> routes, Ticker ticker, Supplier<Ingress> ingress) {
+    FrontendInitializer(ListenerConfig listener, @Nullable ServerCertificates certificates, EventLoops loops, Supplier<Router> routes,
+            Ticker ticker, Supplier<Ingress> ingress) {
         this.listener = requireNonNull(listener, "listener");
+        this.certificates = certificates;
         this.loops = requireNonNull(loops, "loops");
         this.routes = requireNonNull(routes, "routes");
         this.ticker = requireNonNull(ticker, "ticker");
@@ -91,8 +98,14 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
     }
 
     /** Connections accepted from now on use {@code next} (same bind address); open ones keep what they have. */
-    void update(ListenerConfig next) {
+    void update(ListenerConfig next, @Nullable ServerCertificates nextCertificates) {
+        this.certificates = nextCertificates;
         this.listener = requireNonNull(next, "next");
+    }
+
+    /** The listener's certificates, or null when it is cleartext. */
+    @Nullable ServerCertificates certificates() {
+        return certificates;
     }
 
     static final io.netty.util.AttributeKey<RequestContext> CONTEXT = io.netty.util.AttributeKey.valueOf("sluice.rc");
@@ -133,6 +146,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         ListenerConfig listener = this.listener;
+        ServerCertificates tls = listener.tls() == null ? null : certificates;
         Ingress ingress = this.ingress.get();
         InetAddress peer = ((InetSocketAddress) ch.remoteAddress()).getAddress();
         if (open.incrementAndGet() > listener.maxConnections()) {
@@ -155,8 +169,9 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         String clientIp = peer.getHostAddress();
         ClientIps trustedPeer = ingress.clientIps().isTrusted(peer.getAddress()) ? ingress.clientIps() : null;
         int loopIndex = loops.indexOf(ch.eventLoop());
-        RequestContext rc = new RequestContext(clientIp, trustedPeer, false, false, loopIndex);
-        Connection connection = new Connection(listener, clientIp, trustedPeer, loopIndex);
+        boolean secure = tls != null;
+        RequestContext rc = new RequestContext(clientIp, trustedPeer, secure, false, loopIndex);
+        Connection connection = new Connection(listener, clientIp, trustedPeer, loopIndex, secure);
         if (draining) {
             rc.drain();
         }
@@ -177,12 +192,19 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
 
         ChannelPipeline p = ch.pipeline();
         p.addLast(PipelineNames.LINGER, new LingeringClose());
+        if (tls != null) {
+            TlsEvents events = new TlsEvents(ingress.clientErrors(), clientIp, ticker);
+            p.addLast(PipelineNames.TLS, new TlsDetector(tls, events, listener.headerTimeout().toMillis(), PipelineNames.TLS));
+            p.addLast(PipelineNames.TLS_EVENTS, events);
+        }
         p.addLast(PipelineNames.FLUSH_CONSOLIDATION, new FlushConsolidationHandler(256, true));
         p.addLast(PipelineNames.IDLE, new IdleStateHandler(0, 0, listener.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
         p.addLast(PipelineNames.HEADER_TIMEOUT, new HeaderTimeoutHandler(rc, listener.headerTimeout().toNanos()));
         p.addLast(PipelineNames.H2_PREFACE, new PrefaceDetector(ctx -> priorKnowledge(ctx, connection)));
         p.addLast(PipelineNames.CODEC, codec);
-        p.addLast(PipelineNames.H2C_UPGRADE, upgrade);
+        if (!secure) {
+            p.addLast(PipelineNames.H2C_UPGRADE, upgrade); // h2c is cleartext only; over TLS, ALPN offers h2
+        }
         p.addLast(PipelineNames.FLOW_CONTROL, new FlowControlHandler());
         p.addLast(PipelineNames.KEEP_ALIVE, new HttpServerKeepAliveHandler());
         requestHandlers(p, rc, listener);
@@ -222,14 +244,16 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
     }
 
     /** What the HTTP/2 handlers of one connection need to know of it: its listener settings, its client, its event loop. */
-    private record Connection(ListenerConfig listener, String clientIp, @Nullable ClientIps trustedPeer, int loopIndex) {
+    private record Connection(ListenerConfig listener, String clientIp, @Nullable ClientIps trustedPeer, int loopIndex, boolean secure) {
     }
 
     /** The HTTP/2 preface was seen: the HTTP/2 handlers take the place of the HTTP/1.1 codec, after {@code ctx}. */
     private void priorKnowledge(ChannelHandlerContext ctx, Connection connection) {
         ChannelPipeline p = ctx.pipeline();
         p.remove(PipelineNames.CODEC);
-        p.remove(PipelineNames.H2C_UPGRADE);
+        if (p.get(PipelineNames.H2C_UPGRADE) != null) {
+            p.remove(PipelineNames.H2C_UPGRADE);
+        }
         Http2Parts h2 = http2(connection);
         p.addAfter(ctx.name(), PipelineNames.H2_FRAME_CODEC, h2.codec());
         p.addAfter(PipelineNames.H2_FRAME_CODEC, PipelineNames.H2_MULTIPLEX, h2.multiplex());
@@ -250,7 +274,8 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         protected void initChannel(Http2StreamChannel ch) {
             ch.config().setAutoRead(false);
             ListenerConfig listener = connection.listener();
-            RequestContext rc = new RequestContext(connection.clientIp(), connection.trustedPeer(), false, true, connection.loopIndex());
+            RequestContext rc = new RequestContext(connection.clientIp(), connection.trustedPeer(), connection.secure(), true,
+                    connection.loopIndex());
             rc.countRefusalsIn(ingress.get().refusals());
             ChannelPipeline p = ch.pipeline();
             p.addLast(PipelineNames.H2_STREAM_GUARD, new StreamGuard(errors));

@@ -4,6 +4,9 @@ package dev.sluice.core.server;
  * Names of the downstream handlers. An HTTP/1.1 connection's pipeline, in order:
  * <ol>
  *   <li>{@link #LINGER}: a close Sluice asks for is a lingering close (answer, shut output, drain input)</li>
+ *   <li>on a TLS listener, {@link #TLS}: first the TLS detector (plain HTTP gets a cleartext 400),
+ *       then SNI, which puts the TLS handler for the client's server name in its place; and
+ *       {@link #TLS_EVENTS}: a failed handshake is counted and logged once, and closes</li>
  *   <li>{@link #FLUSH_CONSOLIDATION}: batches flushes</li>
  *   <li>{@link #IDLE}: idle keep-alive connections are closed after {@code idleTimeout}</li>
  *   <li>{@link #HEADER_TIMEOUT}: a request head must arrive within {@code headerTimeout} of its first byte (408)</li>
@@ -11,7 +14,7 @@ package dev.sluice.core.server;
  *       knowledge); anything else stays HTTP/1.1. Removes itself after the first bytes</li>
  *   <li>{@link #CODEC}: the strict HTTP/1.1 codec ({@code http1.ServerCodec}): every malformed
  *       head or body framing is refused here, as a {@code MalformedRequest} or a failed body</li>
- *   <li>{@link #H2C_UPGRADE}: {@code Upgrade: h2c}</li>
+ *   <li>{@link #H2C_UPGRADE}: {@code Upgrade: h2c} (cleartext listeners only)</li>
  *   <li>{@link #FLOW_CONTROL}: one message per {@code read()}, so the proxy pulls request parts</li>
  *   <li>{@link #KEEP_ALIVE}: {@code Connection: close} handling</li>
  *   <li>{@link #ACCESS_LOG}: one JSON line per request (when {@code accessLog.enabled})</li>
@@ -22,7 +25,8 @@ package dev.sluice.core.server;
  *   <li>{@link #HASH_KEY}: the request's key for a consistent-hash cluster, 400 on a bad key</li>
  *   <li>{@link #PROXY}: pick a node, acquire an upstream connection, relay</li>
  * </ol>
- * An HTTP/2 connection keeps {@link #LINGER} and {@link #FLUSH_CONSOLIDATION}, then runs
+ * An HTTP/2 connection (h2c, or h2 over TLS: the same preface after the handshake) keeps
+ * {@link #LINGER}, the TLS handlers and {@link #FLUSH_CONSOLIDATION}, then runs
  * {@link #H2_FRAME_GUARD} (stream order, header-block deadline), {@link #H2_FRAME_CODEC},
  * {@link #H2_MULTIPLEX} and {@link #H2_CONNECTION} (which removed the HTTP/1.1 handlers and added
  * the guard when it was added, closes the connection after {@code idleTimeout} without a stream,
@@ -36,6 +40,7 @@ public final class PipelineNames {
     public static final String LINGER = "linger";
     public static final String FLUSH_CONSOLIDATION = "flush-consolidation";
     public static final String TLS = "tls";
+    public static final String TLS_EVENTS = "tls-events";
     public static final String IDLE = "idle";
     public static final String HEADER_TIMEOUT = "header-timeout";
     public static final String H2_PREFACE = "h2-preface";

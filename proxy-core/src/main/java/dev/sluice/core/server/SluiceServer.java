@@ -20,6 +20,9 @@ import dev.sluice.core.metrics.HeavyHitters;
 import dev.sluice.core.metrics.Snapshots;
 import dev.sluice.core.ratelimit.GradientLimiter;
 import dev.sluice.core.time.Ticker;
+import dev.sluice.core.tls.ServerCertificates;
+import dev.sluice.core.tls.TlsProvider;
+import dev.sluice.core.tls.UpstreamTls;
 import dev.sluice.core.upstream.Cluster;
 import dev.sluice.core.upstream.DnsRefresher;
 import dev.sluice.core.upstream.Node;
@@ -30,6 +33,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -73,6 +77,7 @@ public final class SluiceServer implements AutoCloseable {
     private final DnsRefresher.Resolver resolver = DnsRefresher.Resolver.SYSTEM;
     /** Recomputes effective weights and rebuilds pickers, re-resolves names, applies reloads; off the event loops. */
     private final ScheduledExecutorService refresher;
+    private final SslProvider tlsProvider = TlsProvider.get();
     private volatile Generation current;
     /**
      * The running clusters by name, with what keeps each going. Touched at start, and by a reload
@@ -107,6 +112,8 @@ public final class SluiceServer implements AutoCloseable {
             loopByIndex[k++] = (EventLoop) e;
         }
         this.refresher = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("sluice-refresh", true));
+        // Certificates changed on disk are taken by the next handshake (a file read a second per TLS listener).
+        refresher.scheduleWithFixedDelay(this::reloadCertificates, 1, 1, TimeUnit.SECONDS);
         List<ConfigProblem> problems = new ArrayList<>();
         Map<String, Cluster> clusters = new LinkedHashMap<>();
         long now = ticker.nanoTime();
@@ -166,7 +173,14 @@ public final class SluiceServer implements AutoCloseable {
     /** Opens one listener into {@code into}, or names why it cannot be opened in {@code problems}. */
     private void bind(ListenerConfig l, int index, SourceMap lines, Map<String, Listener> into, List<ConfigProblem> problems)
             throws InterruptedException {
-        FrontendInitializer init = new FrontendInitializer(l, loops, () -> current.router(), ticker, () -> current.ingress());
+        ServerCertificates certificates = null;
+        if (l.tls() != null) {
+            certificates = ServerCertificates.forListener(l, index, lines, tlsProvider, problems);
+            if (certificates == null) {
+                return;
+            }
+        }
+        FrontendInitializer init = new FrontendInitializer(l, certificates, loops, () -> current.router(), ticker, () -> current.ingress());
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channelFactory(transport.serverChannels())
@@ -184,7 +198,8 @@ public final class SluiceServer implements AutoCloseable {
             return;
         }
         into.put(l.name(), new Listener(l, f.channel(), init));
-        LOG.log(System.Logger.Level.INFO, "listener {0} on {1} ({2})", l.name(), f.channel().localAddress(), transport.name());
+        LOG.log(System.Logger.Level.INFO, "listener {0} on {1} ({2}{3})", l.name(), f.channel().localAddress(), transport.name(),
+                l.tls() == null ? "" : ", TLS by " + TlsProvider.describe(tlsProvider));
     }
 
     /**
@@ -193,7 +208,8 @@ public final class SluiceServer implements AutoCloseable {
      */
     private ClusterRun newCluster(ProxyConfig config, int index, SourceMap lines, List<ConfigProblem> problems, long now) {
         ClusterConfig c = config.clusters().get(index);
-        UpstreamConnector connector = new UpstreamConnector(transport.clientChannels(), c);
+        UpstreamTls tls = c.tls() == null ? null : UpstreamTls.forCluster(c, index, lines, tlsProvider, problems);
+        UpstreamConnector connector = new UpstreamConnector(transport.clientChannels(), c, tls);
         AtomicInteger inFlight = new AtomicInteger();
         BiFunction<BackendConfig, InetSocketAddress, Node> factory = (b, sa) ->
                 new Node(c.name(), b.address(), sa, b.weight(), connector, loops.size(), inFlight);
@@ -201,7 +217,7 @@ public final class SluiceServer implements AutoCloseable {
         reportUnresolved(c, index, nodes, lines, problems);
         Cluster cluster = new Cluster(c, nodes, Balancers.create(c, inFlight, RandomSource.THREAD_LOCAL), inFlight, now);
         hotSpots(cluster, config);
-        return new ClusterRun(cluster, factory);
+        return new ClusterRun(cluster, factory, tls);
     }
 
     private static void reportUnresolved(ClusterConfig c, int index, List<Node> nodes, SourceMap lines, List<ConfigProblem> problems) {
@@ -252,6 +268,7 @@ public final class SluiceServer implements AutoCloseable {
                 built.put(c.name(), newCluster(next, i, lines, problems, now));
             }
         }
+        Map<String, ServerCertificates> certificates = certificatesAfter(next, lines, problems);
         Map<String, Listener> opened = new LinkedHashMap<>();
         if (problems.isEmpty()) {
             for (int i = 0; i < next.listeners().size(); i++) {
@@ -274,7 +291,7 @@ public final class SluiceServer implements AutoCloseable {
         } catch (ExecutionException e) {
             throw new IllegalStateException("applying the new configuration failed", e.getCause());
         }
-        switchListeners(next, opened, changes);
+        switchListeners(next, opened, certificates, changes);
         if (changes.isEmpty()) {
             changes.add("no changes");
         }
@@ -282,6 +299,37 @@ public final class SluiceServer implements AutoCloseable {
             LOG.log(System.Logger.Level.INFO, "reload {0}", change);
         }
         return changes;
+    }
+
+    private void reloadCertificates() {
+        for (Listener l : listeners.values()) {
+            ServerCertificates certificates = l.init().certificates();
+            if (certificates != null) {
+                certificates.reloadIfChanged();
+            }
+        }
+    }
+
+    /**
+     * The certificates each listener that stays on its address serves after a reload: its running
+     * ones while its {@code tls} section is unchanged, else loaded anew (a problem when they do not load).
+     */
+    private Map<String, ServerCertificates> certificatesAfter(ProxyConfig next, SourceMap lines, List<ConfigProblem> problems) {
+        Map<String, ServerCertificates> out = new LinkedHashMap<>();
+        for (int i = 0; i < next.listeners().size(); i++) {
+            ListenerConfig l = next.listeners().get(i);
+            Listener running = listeners.get(l.name());
+            if (l.tls() == null || running == null || !running.config().bind().equals(l.bind())) {
+                continue;
+            }
+            ServerCertificates now = running.init().certificates();
+            ServerCertificates after = now != null && now.config().equals(l.tls()) ? now
+                    : ServerCertificates.forListener(l, i, lines, tlsProvider, problems);
+            if (after != null) {
+                out.put(l.name(), after);
+            }
+        }
+        return out;
     }
 
     /** Keys a running process cannot change: the event-loop count and the admin address. */
@@ -382,7 +430,8 @@ public final class SluiceServer implements AutoCloseable {
     }
 
     /** Publishes the listeners of {@code next}: opened ones join, moved and removed ones stop accepting and drain. */
-    private void switchListeners(ProxyConfig next, Map<String, Listener> opened, List<String> changes) {
+    private void switchListeners(ProxyConfig next, Map<String, Listener> opened, Map<String, ServerCertificates> certificates,
+            List<String> changes) {
         Map<String, Listener> before = listeners;
         Map<String, Listener> after = new LinkedHashMap<>();
         for (ListenerConfig l : next.listeners()) {
@@ -394,7 +443,7 @@ public final class SluiceServer implements AutoCloseable {
             } else {
                 Listener running = before.get(l.name());
                 if (!running.config().equals(l)) {
-                    running.init().update(l);
+                    running.init().update(l, certificates.get(l.name()));
                     changes.add("listener " + l.name() + ": new settings for new connections");
                 }
                 after.put(l.name(), new Listener(l, running.channel(), running.init()));
@@ -450,10 +499,12 @@ public final class SluiceServer implements AutoCloseable {
         private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
         private @Nullable HealthMonitor monitor;
         private @Nullable ScheduledFuture<?> dns;
+        private final @Nullable UpstreamTls tls;
 
-        ClusterRun(Cluster cluster, BiFunction<BackendConfig, InetSocketAddress, Node> factory) {
+        ClusterRun(Cluster cluster, BiFunction<BackendConfig, InetSocketAddress, Node> factory, @Nullable UpstreamTls tls) {
             this.cluster = cluster;
             this.factory = factory;
+            this.tls = tls;
         }
 
         /**
@@ -475,7 +526,7 @@ public final class SluiceServer implements AutoCloseable {
             followNames();
             if (c.healthCheck() != null) {
                 monitor = new HealthMonitor(cluster, ticker,
-                        loop -> new HttpHealthChecker(c.healthCheck(), loop, transport.clientChannels()),
+                        loop -> new HttpHealthChecker(c.healthCheck(), loop, transport.clientChannels(), tls),
                         node -> loopByIndex[Math.floorMod(node.socketAddress().hashCode(), loopByIndex.length)]);
             }
         }

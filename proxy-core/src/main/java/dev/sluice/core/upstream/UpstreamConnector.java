@@ -3,16 +3,19 @@ package dev.sluice.core.upstream;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.config.model.ClusterConfig;
+import dev.sluice.config.model.HostPort;
+import dev.sluice.core.http1.ClientCodec;
 import dev.sluice.core.internal.Limits;
+import dev.sluice.core.tls.UpstreamTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import dev.sluice.core.http1.ClientCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How one cluster opens upstream connections: transport, socket options, timeouts and the
@@ -31,9 +34,16 @@ public final class UpstreamConnector {
     private final int maxConnectionsPerNode;
     private final int maxPending;
     private final long pendingTimeoutNanos;
+    private final @Nullable UpstreamTls tls;
 
     public UpstreamConnector(ChannelFactory<? extends Channel> channelFactory, ClusterConfig cluster) {
+        this(channelFactory, cluster, null);
+    }
+
+    /** @param tls TLS to the backends ({@code clusters[].tls}), or null for cleartext */
+    public UpstreamConnector(ChannelFactory<? extends Channel> channelFactory, ClusterConfig cluster, @Nullable UpstreamTls tls) {
         this.channelFactory = requireNonNull(channelFactory, "channelFactory");
+        this.tls = tls;
         this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, cluster.timeouts().connect().toMillis());
         this.idleTimeoutNanos = cluster.pool().idleTimeout().toNanos();
         this.responseTimeoutNanos = cluster.timeouts().response().toNanos();
@@ -54,8 +64,8 @@ public final class UpstreamConnector {
         return pendingTimeoutNanos;
     }
 
-    /** A bootstrap for connections that live on {@code loop}. */
-    Bootstrap bootstrap(EventLoop loop) {
+    /** A bootstrap for connections to {@code backend} that live on {@code loop}. */
+    Bootstrap bootstrap(EventLoop loop, HostPort backend) {
         return new Bootstrap()
                 .group(loop)
                 .channelFactory(channelFactory)
@@ -66,6 +76,9 @@ public final class UpstreamConnector {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(UpstreamNames.TLS, tls.newHandler(ch.alloc(), backend));
+                        }
                         ch.pipeline()
                                 .addLast(UpstreamNames.CODEC, new ClientCodec(MAX_RESPONSE_HEADER_BYTES))
                                 .addLast(UpstreamNames.RESPONSE_TIMEOUT, new ResponseTimeoutHandler(responseTimeoutNanos))

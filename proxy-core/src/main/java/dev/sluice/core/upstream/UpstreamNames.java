@@ -10,6 +10,8 @@ package dev.sluice.core.upstream;
  * </ol>
  */
 public final class UpstreamNames {
+    /** TLS to the backend, when the cluster has {@code tls}. */
+    public static final String TLS = "tls";
     public static final String CODEC = "http-client-codec";
     public static final String RESPONSE_TIMEOUT = "response-timeout";
     public static final String IDLE = "idle";

@@ -5,10 +5,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslHandler;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keep-alive connections of one node on one event loop, and the requests waiting for one. Every
@@ -43,7 +45,7 @@ public final class UpstreamPool {
     UpstreamPool(Node node, EventLoop loop, UpstreamConnector connector) {
         this.node = node;
         this.loop = loop;
-        this.bootstrap = connector.bootstrap(loop);
+        this.bootstrap = connector.bootstrap(loop, node.address());
         this.maxPending = connector.maxPending();
         this.pendingTimeoutNanos = connector.pendingTimeoutNanos();
     }
@@ -168,19 +170,32 @@ public final class UpstreamPool {
     }
 
     private void connected(ChannelFuture f) {
+        SslHandler tls = f.isSuccess() ? f.channel().pipeline().get(SslHandler.class) : null;
+        if (tls != null) {
+            // A TLS connection is ready when its handshake is done; a failed handshake is a failed connect.
+            tls.handshakeFuture().addListener(h -> ready(f.channel(), h.isSuccess() ? null : h.cause()));
+        } else {
+            ready(f.channel(), f.isSuccess() ? null : f.cause());
+        }
+    }
+
+    private void ready(Channel ch, @Nullable Throwable failure) {
         connecting--;
         Waiter w = waiters.pollFirst();
-        if (f.isSuccess()) {
+        if (failure == null) {
             if (w != null) {
-                w.handOver(f.channel());
+                w.handOver(ch);
             } else {
-                release(f.channel(), true); // its request left meanwhile: keep it for the next one
+                release(ch, true); // its request left meanwhile: keep it for the next one
             }
-        } else if (w != null) {
+            return;
+        }
+        ch.close();
+        if (w != null) {
             if (w.timer != null) {
                 w.timer.cancel(false);
             }
-            w.callback.onAcquireFailed(f.cause());
+            w.callback.onAcquireFailed(failure);
         }
     }
 

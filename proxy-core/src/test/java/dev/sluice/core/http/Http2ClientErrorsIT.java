@@ -5,16 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.core.metrics.ClientErrors;
+import dev.sluice.core.testing.CapturedLog;
 import dev.sluice.core.testing.RawH2;
 import dev.sluice.core.testing.RawOrigin;
 import dev.sluice.core.testing.RunningSluice;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,25 +26,11 @@ class Http2ClientErrorsIT {
 
     private static RawOrigin origin;
     private static RunningSluice sluice;
-    private static final List<LogRecord> records = new CopyOnWriteArrayList<>();
-    private static final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            records.add(r);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private static CapturedLog log;
 
     @BeforeAll
     static void start() throws Exception {
-        Logger.getLogger("").addHandler(capture);
+        log = CapturedLog.start();
         origin = RawOrigin.start();
         sluice = RunningSluice.start("""
                 listeners: [ { name: test, bind: "127.0.0.1:0" } ]
@@ -58,7 +42,7 @@ class Http2ClientErrorsIT {
 
     @AfterAll
     static void stop() throws IOException {
-        Logger.getLogger("").removeHandler(capture);
+        log.close();
         sluice.close();
         origin.close();
     }
@@ -68,7 +52,7 @@ class Http2ClientErrorsIT {
     }
 
     private static List<LogRecord> clientErrorLines() {
-        return records.stream().filter(r -> r.getLoggerName().endsWith("ConnectionErrors")).toList();
+        return log.of("ConnectionErrors");
     }
 
     @Test
@@ -103,7 +87,7 @@ class Http2ClientErrorsIT {
         await().atMost(Duration.ofSeconds(5)).until(() -> count("protocol_error") == before + 60);
         int lines = clientErrorLines().size() - linesBefore;
         assertTrue(lines >= 1 && lines <= 2 * ClientErrors.LINES_PER_SECOND + 10, lines + " lines for 60 connection errors");
-        for (LogRecord r : records) {
+        for (LogRecord r : log.records()) {
             assertEquals(null, r.getThrown(), "a client's mistake logged a stack trace: " + r.getLoggerName() + ": " + r.getMessage());
         }
     }

@@ -6,6 +6,7 @@ import dev.sluice.core.upstream.Cluster;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.ConnectException;
+import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -57,6 +58,9 @@ enum Failure {
 
     /** The reason line of a failed connect to {@code address}. */
     static String connectReason(HostPort address, Throwable cause) {
+        if (cause instanceof SSLException) {
+            return "TLS handshake with " + address + " failed: " + cause.getMessage();
+        }
         return switch (ofConnect(cause)) {
             case CONNECT_TIMEOUT -> "connect to " + address + " timed out";
             case CONNECT_REFUSED -> "connect to " + address + " failed: connection refused";
