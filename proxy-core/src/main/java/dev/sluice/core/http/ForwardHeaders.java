@@ -72,6 +72,9 @@ public final class ForwardHeaders {
     static void request(HttpRequest req, RequestContext rc) {
         HttpHeaders h = req.headers();
         stripHopByHop(h);
+        if (rc.websocket()) {
+            upgradeToWebSocket(h); // the one hop-by-hop pair that must reach the next hop
+        }
         frame(h, rc.chunked(), rc.declaredLength());
         String te = h.get(HttpHeaderNames.TE);
         if (te != null) {
@@ -168,6 +171,12 @@ public final class ForwardHeaders {
         HttpRequest req = rc.request();
         return resp.status().codeClass() != HttpStatusClass.INFORMATIONAL && code != 204 && code != 304
                 && (req == null || !HttpMethod.HEAD.equals(req.method()));
+    }
+
+    /** Sets {@code Upgrade: websocket} and {@code Connection: upgrade}: a WebSocket handshake, or its 101. */
+    public static void upgradeToWebSocket(HttpHeaders h) {
+        h.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+        h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
     }
 
     /** Removes {@code Connection} and the headers it names, and the fixed hop-by-hop set. */

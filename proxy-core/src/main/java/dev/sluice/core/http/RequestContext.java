@@ -7,6 +7,8 @@ import dev.sluice.core.metrics.Refusals;
 import dev.sluice.core.upstream.Cluster;
 import dev.sluice.core.upstream.Node;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -35,6 +37,7 @@ public final class RequestContext implements PickContext {
     private boolean chunked;
     private boolean keepAlive;
     private boolean expectContinue;
+    private boolean websocket;
     private long declaredLength;
     private HttpVersion clientVersion = HttpVersion.HTTP_1_1;
     private long startNanos;
@@ -79,6 +82,18 @@ public final class RequestContext implements PickContext {
         keepAlive = HttpUtil.isKeepAlive(head);
         declaredLength = chunked || !head.headers().contains(HttpHeaderNames.CONTENT_LENGTH) ? -1 : HttpUtil.getContentLength(head, -1L);
         hasBody = chunked || declaredLength > 0;
+        websocket = !http2 && !hasBody && clientVersion == HttpVersion.HTTP_1_1 && HttpMethod.GET.equals(head.method())
+                && head.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
+                && head.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
+    }
+
+    /**
+     * Whether the request is a WebSocket handshake (RFC 6455 section 4.1: an HTTP/1.1 GET without
+     * a body, {@code Upgrade: websocket}, {@code Connection: upgrade}), read before the hop-by-hop
+     * headers go: it is forwarded with both, and a 101 answer turns the connection into a tunnel.
+     */
+    public boolean websocket() {
+        return websocket;
     }
 
     /**
@@ -94,6 +109,7 @@ public final class RequestContext implements PickContext {
         keepAlive = false;
         declaredLength = -1;
         hasBody = false;
+        websocket = false;
         requestId = RequestIds.generate();
     }
 

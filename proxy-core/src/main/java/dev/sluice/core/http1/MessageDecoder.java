@@ -45,7 +45,8 @@ abstract class MessageDecoder extends ByteToMessageDecoder {
     private static final int NEED_MORE = -1;
     private static final int TOO_LONG = -2;
 
-    enum State { START, HEAD, FIXED, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, UNTIL_CLOSE, BAD }
+    /** {@code UPGRADED}: after a 101, the bytes are no longer HTTP and stay for whoever takes the connection over. */
+    enum State { START, HEAD, FIXED, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, UNTIL_CLOSE, BAD, UPGRADED }
 
     private final int maxHeadBytes;
     State state = State.START;
@@ -103,6 +104,7 @@ abstract class MessageDecoder extends ByteToMessageDecoder {
                 case CHUNK_END -> more = chunkEnd(in, out);
                 case UNTIL_CLOSE -> out.add(new DefaultHttpContent(in.readRetainedSlice(in.readableBytes())));
                 case BAD -> in.skipBytes(in.readableBytes());
+                case UPGRADED -> more = false;
             }
         }
         if (state == State.BAD) {

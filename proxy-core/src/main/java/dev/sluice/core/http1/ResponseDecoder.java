@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import java.util.List;
 import java.util.Queue;
+import java.util.function.BooleanSupplier;
 
 /**
  * The upstream side's strict response decoder (see {@link MessageDecoder}): an upstream that a
@@ -21,8 +22,9 @@ import java.util.Queue;
  * {@code HTTP/1.1} or {@code HTTP/1.0}, a space, three digits, and an optional reason. The body:
  * none for 1xx, 204, 304 and HEAD (paired with the requests the encoder wrote, in order);
  * chunked alone; one {@code Content-Length}; or, with neither, until the connection closes.
- * {@code 101} is refused (Sluice asks no upstream to switch protocols), as is any shape a request
- * would be refused for. Every failure is a last content whose result holds a
+ * {@code 101} is refused unless the request it answers asked for an upgrade (a WebSocket
+ * handshake); after an accepted one the decoder reads nothing more and leaves the bytes to the
+ * tunnel that takes the connection over. Any shape a request would be refused for is refused. Every failure is a last content whose result holds a
  * {@link FramingException} (the proxy answers 502), and the connection is not read again.
  */
 public final class ResponseDecoder extends MessageDecoder {
@@ -30,13 +32,20 @@ public final class ResponseDecoder extends MessageDecoder {
     private static final int MAX_STATUS_LINE = 8192;
     private static final AsciiString HTTP_1_ = AsciiString.cached("HTTP/1.");
     private final Queue<HttpMethod> requests;
+    private final BooleanSupplier upgradeAsked;
     private HttpVersion version;
     private HttpResponseStatus status;
 
     /** @param requests the methods of the requests written on this connection, oldest first; each final response takes one */
     public ResponseDecoder(int maxHeadBytes, Queue<HttpMethod> requests) {
+        this(maxHeadBytes, requests, () -> false);
+    }
+
+    /** @param upgradeAsked whether the request being answered asked to switch protocols ({@code Upgrade}) */
+    public ResponseDecoder(int maxHeadBytes, Queue<HttpMethod> requests, BooleanSupplier upgradeAsked) {
         super(maxHeadBytes);
         this.requests = requests;
+        this.upgradeAsked = upgradeAsked;
     }
 
     @Override
@@ -76,8 +85,14 @@ public final class ResponseDecoder extends MessageDecoder {
     void headComplete(List<Object> out) {
         int code = status.code();
         if (code < 200) {
+            if (code == 101 && upgradeAsked.getAsBoolean()) {
+                requests.poll();
+                out.add(new DefaultFullHttpResponse(version, status, Unpooled.EMPTY_BUFFER, fields, EmptyHttpHeaders.INSTANCE));
+                state = State.UPGRADED;
+                return;
+            }
             if (code == 101) {
-                failHead(null, "101 Switching Protocols, which Sluice never asks for", out);
+                failHead(null, "101 Switching Protocols to a request that asked for no upgrade", out);
                 return;
             }
             full(out); // interim: the final response of the same request follows

@@ -129,6 +129,8 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
                     ProxyHandler proxy = ch.pipeline().get(ProxyHandler.class);
                     if (proxy == null || proxy.idle()) {
                         ch.close();
+                    } else {
+                        proxy.drain(); // a WebSocket tunnel closes with a close frame (1001)
                     }
                 }
             });
@@ -210,6 +212,19 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         requestHandlers(p, rc, listener);
     }
 
+    /** The HTTP/1.1 handlers a WebSocket tunnel does without: everything between the socket's guards and the proxy. */
+    private static final String[] TUNNEL_STRIPS = {PipelineNames.HEADER_TIMEOUT, PipelineNames.H2_PREFACE, PipelineNames.CODEC,
+        PipelineNames.H2C_UPGRADE, PipelineNames.FLOW_CONTROL, PipelineNames.KEEP_ALIVE, PipelineNames.ACCESS_LOG, PipelineNames.HYGIENE,
+        PipelineNames.SHED, PipelineNames.RATE_LIMIT, PipelineNames.ROUTE, PipelineNames.HASH_KEY};
+
+    private static void stripForTunnel(ChannelPipeline p) {
+        for (String name : TUNNEL_STRIPS) {
+            if (p.get(name) != null) {
+                p.remove(name);
+            }
+        }
+    }
+
     /** The handlers every request passes, on an HTTP/1.1 connection and on an HTTP/2 stream alike. */
     private void requestHandlers(ChannelPipeline p, RequestContext rc, ListenerConfig listener) {
         p.addLast(PipelineNames.ACCESS_LOG, new AccessLogHandler(rc, accessLog, ticker));
@@ -219,7 +234,10 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         p.addLast(PipelineNames.RATE_LIMIT, new RateLimitHandler(rc, limits, ticker));
         p.addLast(PipelineNames.ROUTE, new RouteHandler(rc, routes));
         p.addLast(PipelineNames.HASH_KEY, new HashKeyHandler(rc));
-        p.addLast(PipelineNames.PROXY, new ProxyHandler(rc, ticker, listener.maxRequestBodyBytes().bytes(), listener.requestTimeout().toNanos()));
+        p.addLast(PipelineNames.PROXY, rc.http2()
+                ? new ProxyHandler(rc, ticker, listener.maxRequestBodyBytes().bytes(), listener.requestTimeout().toNanos())
+                : new ProxyHandler(rc, ticker, listener.maxRequestBodyBytes().bytes(), listener.requestTimeout().toNanos(),
+                        FrontendInitializer::stripForTunnel));
     }
 
     private static Http2FrameCodec frameCodec(ListenerConfig listener) {

@@ -1,5 +1,6 @@
 package dev.sluice.core.upstream;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
@@ -31,6 +32,8 @@ public final class BackendHandler extends ChannelInboundHandlerAdapter {
         UpstreamListener l = listener;
         if (l != null && msg instanceof HttpObject http) {
             l.onUpstreamRead(http);
+        } else if (l != null && msg instanceof ByteBuf bytes) {
+            l.onUpstreamBytes(bytes); // a tunnel: the HTTP codec is gone
         } else {
             // A response nobody asked for: the connection is out of step; drop it.
             ReferenceCountUtil.release(msg);

@@ -1,5 +1,6 @@
 package dev.sluice.core.upstream;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpObject;
 import org.jspecify.annotations.Nullable;
 
@@ -11,6 +12,9 @@ public interface UpstreamListener {
 
     /** A response part; ownership passes to the listener. */
     void onUpstreamRead(HttpObject msg);
+
+    /** Bytes of a connection that is no longer HTTP (a WebSocket tunnel after its 101); ownership passes. */
+    void onUpstreamBytes(ByteBuf bytes);
 
     /** The end of one read burst: a good moment to flush downstream. */
     void onUpstreamReadComplete();

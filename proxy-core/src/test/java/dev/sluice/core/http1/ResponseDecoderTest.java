@@ -105,7 +105,7 @@ class ResponseDecoderTest {
         "CL and TE|HTTP/1.1 200 OK\\r\\nContent-Length: 3\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n|Content-Length together with Transfer-Encoding",
         "two lengths|HTTP/1.1 200 OK\\r\\nContent-Length: 3\\r\\nContent-Length: 4\\r\\n\\r\\n|more than one Content-Length",
         "gzip coding|HTTP/1.1 200 OK\\r\\nTransfer-Encoding: gzip\\r\\n\\r\\n|Transfer-Encoding other than chunked",
-        "101|HTTP/1.1 101 Switching Protocols\\r\\n\\r\\n|101 Switching Protocols, which Sluice never asks for",
+        "101|HTTP/1.1 101 Switching Protocols\\r\\n\\r\\n|101 Switching Protocols to a request that asked for no upgrade",
         "no status|HTTP/1.1 OK\\r\\n\\r\\n|malformed status line",
         "HTTP/2|HTTP/2 200\\r\\n\\r\\n|malformed status line",
         "obs-fold|HTTP/1.1 200 OK\\r\\nX: a\\r\\n b\\r\\n\\r\\n|obs-fold (a header line continued on the next line)",

@@ -8,7 +8,10 @@ import dev.sluice.core.time.Ticker;
 import dev.sluice.core.upstream.Cluster;
 import dev.sluice.core.upstream.Node;
 import dev.sluice.core.upstream.PoolExhaustedException;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -19,6 +22,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,10 +32,10 @@ import org.jspecify.annotations.Nullable;
  * {@link UpstreamLease}; whether to try again, a {@link Retrier}; what a failure means, a
  * {@link Failure}. One instance per channel, reused per request; event-loop confined.
  *
- * <p>Buffers: the request head is held in {@link #pendingHead} only while a connection is being
- * acquired; whoever clears the field writes or releases it.
+ * <p>Buffers: the request head waits in the {@link Attempts} while a connection is acquired;
+ * every other part is written on at once or released.
  */
-final class Exchange implements UpstreamLease.Events {
+final class Exchange implements UpstreamLease.Events, Attempts.Exchange {
 
     private final ChannelHandlerContext ctx;
     private final RequestContext rc;
@@ -41,15 +45,17 @@ final class Exchange implements UpstreamLease.Events {
     private final Retrier retrier = new Retrier(bound -> ThreadLocalRandom.current().nextLong(bound + 1));
     private final RequestRelay request;
     private final ResponseRelay response;
+    private final Tunnel tunnel;
+    private final Attempts attempts;
     private final Runnable requestTimeoutTask = this::onRequestTimeout;
-    private final Runnable retryTask = this::retryNow;
 
     private boolean active;
-    private @Nullable HttpRequest pendingHead;
     private @Nullable ScheduledFuture<?> requestTimer;
     private long exchangeStart;
 
-    Exchange(ChannelHandlerContext ctx, RequestContext rc, Ticker ticker, long maxBodyBytes, long requestTimeoutNanos) {
+    /** @param stripHttp takes the HTTP handlers out of the client's pipeline when a WebSocket becomes a tunnel */
+    Exchange(ChannelHandlerContext ctx, RequestContext rc, Ticker ticker, long maxBodyBytes, long requestTimeoutNanos,
+            Consumer<ChannelPipeline> stripHttp) {
         this.ctx = requireNonNull(ctx, "ctx");
         this.rc = requireNonNull(rc, "rc");
         this.ticker = requireNonNull(ticker, "ticker");
@@ -57,6 +63,8 @@ final class Exchange implements UpstreamLease.Events {
         this.requestTimeoutNanos = requestTimeoutNanos;
         this.lease = new PooledLease(this, rc, ctx.channel().eventLoop(), ticker);
         this.response = new ResponseRelay(ctx, rc);
+        this.tunnel = new Tunnel(ctx, stripHttp, () -> finish(false));
+        this.attempts = new Attempts(this, lease, retrier, rc, ticker, ctx.executor());
     }
 
     /** Whether a request is in progress. */
@@ -77,18 +85,13 @@ final class Exchange implements UpstreamLease.Events {
         active = true;
         response.begin();
         exchangeStart = ticker.nanoTime();
-        retrier.begin(cluster, n, head, exchangeStart);
-        lease.begin(n);
         requestTimer = ctx.executor().schedule(requestTimeoutTask, requestTimeoutNanos, TimeUnit.NANOSECONDS);
-        pendingHead = head;
-        lease.acquire();
+        attempts.first(cluster, n, head, exchangeStart);
     }
 
     @Override
     public void onConnected() {
-        HttpRequest head = pendingHead;
-        pendingHead = null;
-        request.send(head, retrier, lease);
+        request.send(attempts.takeHead(), retrier, lease);
         if (request.done()) {
             lease.requestSent();
             return;
@@ -106,9 +109,9 @@ final class Exchange implements UpstreamLease.Events {
     @Override
     public void onConnectFailed(Throwable cause) {
         if (cause instanceof PoolExhaustedException) {
-            fail(Failure.ALL_AT_LIMIT, Failure.allAtLimitReason(rc.cluster(), cause));
+            attempts.fail(Failure.ALL_AT_LIMIT, Failure.allAtLimitReason(rc.cluster(), cause));
         } else {
-            fail(Failure.ofConnect(cause), Failure.connectReason(lease.node().address(), cause));
+            attempts.fail(Failure.ofConnect(cause), Failure.connectReason(lease.node().address(), cause));
         }
     }
 
@@ -118,7 +121,7 @@ final class Exchange implements UpstreamLease.Events {
             ReferenceCountUtil.release(content);
             ctx.read();
         } else if (!request.part(content, retrier, lease)) {
-            fail(request.refusal(), request.refusalReason());
+            attempts.fail(request.refusal(), request.refusalReason());
         } else if (request.done()) {
             lease.requestSent();
             if (response.done()) {
@@ -138,7 +141,13 @@ final class Exchange implements UpstreamLease.Events {
         }
         ResponseRelay.Part part = response.sort(msg);
         if (part == ResponseRelay.Part.MALFORMED) {
-            fail(Failure.MALFORMED_RESPONSE, "upstream " + node.address() + " sent a malformed response");
+            attempts.fail(Failure.MALFORMED_RESPONSE, "upstream " + node.address() + " sent a malformed response");
+            return;
+        }
+        if (part == ResponseRelay.Part.UPGRADE) {
+            rc.upstream(node, retrier.attempts(), ticker.nanoTime() - exchangeStart);
+            cancelRequestTimer(); // a tunnel lasts until a side closes or idles out, not requestTimeout
+            tunnel.start((FullHttpResponse) msg, lease, response);
             return;
         }
         if (part == ResponseRelay.Part.DROPPED || (part == ResponseRelay.Part.HEAD && retried((HttpResponse) msg, node))) {
@@ -165,12 +174,22 @@ final class Exchange implements UpstreamLease.Events {
         int code = head.status().code();
         lease.recordResponse(code);
         if ((code == 502 || code == 503 || code == 504)
-                && retry(Integer.toString(code), HttpResponseStatus.BAD_GATEWAY, "upstream " + node.address() + " answered " + code)) {
+                && attempts.retry(Integer.toString(code), HttpResponseStatus.BAD_GATEWAY, "upstream " + node.address() + " answered " + code)) {
             ReferenceCountUtil.release(head); // the rest of this answer is dropped with its connection
             return true;
         }
         response.start(head);
         return false;
+    }
+
+    @Override
+    public void onUpstreamBytes(ByteBuf bytes) {
+        tunnel.fromUpstream(bytes);
+    }
+
+    /** The WebSocket tunnel this exchange may become (bytes from the client, drain). */
+    Tunnel tunnel() {
+        return tunnel;
     }
 
     @Override
@@ -180,14 +199,18 @@ final class Exchange implements UpstreamLease.Events {
 
     @Override
     public void onUpstreamWritabilityChanged(boolean writable) {
-        if (writable && active && !request.done() && lease.writable()) {
+        if (tunnel.open()) {
+            tunnel.upstreamWritable(writable);
+        } else if (writable && active && !request.done() && lease.writable()) {
             ctx.read();
         }
     }
 
     /** The client's channel became writable or not: the response is read from the upstream only while it is. */
     void clientWritable(boolean writable) {
-        if (active) {
+        if (tunnel.open()) {
+            tunnel.clientWritable(writable);
+        } else if (active) {
             lease.readResponse(writable);
         }
     }
@@ -195,14 +218,16 @@ final class Exchange implements UpstreamLease.Events {
     @Override
     public void onUpstreamTimeout() {
         if (active && !response.started()) {
-            fail(Failure.RESPONSE_TIMEOUT, Failure.responseTimeoutReason(lease.node().address(), rc.cluster()));
+            attempts.fail(Failure.RESPONSE_TIMEOUT, Failure.responseTimeoutReason(lease.node().address(), rc.cluster()));
         }
     }
 
     @Override
     public void onUpstreamClosed(@Nullable Throwable cause) {
-        if (active) {
-            fail(Failure.UPSTREAM_CLOSED, Failure.closedReason(lease.node().address(), cause));
+        if (tunnel.open()) {
+            tunnel.upstreamClosed();
+        } else if (active) {
+            attempts.fail(Failure.UPSTREAM_CLOSED, Failure.closedReason(lease.node().address(), cause));
         }
     }
 
@@ -211,51 +236,14 @@ final class Exchange implements UpstreamLease.Events {
         requestTimer = null;
         if (active) {
             String within = " within " + requestTimeoutNanos / 1_000_000 + "ms (requestTimeout)";
-            fail(request.done() ? Failure.REQUEST_TIMEOUT : Failure.REQUEST_NOT_RECEIVED,
+            attempts.fail(request.done() ? Failure.REQUEST_TIMEOUT : Failure.REQUEST_NOT_RECEIVED,
                     request.done() ? "request not completed" + within : "request not received" + within);
         }
     }
 
-    /** The attempt failed: blame and count, then try another node, or answer (or close, mid-response). */
-    private void fail(Failure f, String reason) {
-        if (f.blamesNode() && lease.node() != null && !response.started()) {
-            lease.recordFailure();
-        }
-        f.count(rc.cluster(), rc);
-        if (f.retryOn() == null || !retry(f.retryOn(), f.status(), reason)) {
-            abort(f.status(), reason);
-        }
-    }
-
-    /** Tries again on another node, after the backoff, if the {@link Retrier} allows; false when the request must fail. */
-    private boolean retry(String trigger, HttpResponseStatus status, String reason) {
-        Cluster cluster = rc.cluster();
-        boolean unsent = pendingHead != null && !retrier.replaying(); // failed before the first byte went upstream
-        if (!retrier.mayRetry(cluster, unsent, trigger, response.started(), request.done(), ticker.nanoTime())) {
-            return false;
-        }
-        HttpRequest head = pendingHead;
-        pendingHead = null;
-        lease.end(false);
-        retrier.schedule(cluster, ctx.executor(), retryTask, trigger, status, reason, rc.requestId(), head, unsent);
-        return true;
-    }
-
-    /** The backoff is over: send the kept request to a node this request has not tried. */
-    private void retryNow() {
-        Node next = retrier.untried(rc.cluster(), rc);
-        if (next == null) {
-            abort(retrier.failStatus(), retrier.failReason() + " (no other node to retry on)");
-            return;
-        }
-        retrier.sendTo(next);
-        lease.begin(next);
-        pendingHead = retrier.nextHead();
-        lease.acquire();
-    }
-
     /** Ends the exchange with a local reply if the response has not started, else by closing. */
-    private void abort(HttpResponseStatus status, String reason) {
+    @Override
+    public void abort(HttpResponseStatus status, String reason) {
         boolean complete = request.done();
         boolean started = response.started();
         finish(false);
@@ -282,13 +270,26 @@ final class Exchange implements UpstreamLease.Events {
         if (n != null) {
             rc.upstream(n, retrier.attempts(), ticker.nanoTime() - exchangeStart);
         }
+        cancelRequestTimer();
+        tunnel.ended();
+        attempts.clear();
+        lease.end(reuse && request.done() && response.done());
+    }
+
+    private void cancelRequestTimer() {
         if (requestTimer != null) {
             requestTimer.cancel(false);
             requestTimer = null;
         }
-        ReferenceCountUtil.release(pendingHead); // null when nothing waits
-        pendingHead = null;
-        retrier.clear();
-        lease.end(reuse && request.done() && response.done());
+    }
+
+    @Override
+    public boolean responseStarted() {
+        return response.started();
+    }
+
+    @Override
+    public boolean requestDone() {
+        return request.done();
     }
 }

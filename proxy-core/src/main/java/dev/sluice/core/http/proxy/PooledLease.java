@@ -12,8 +12,8 @@ import dev.sluice.core.upstream.UpstreamCallback;
 import dev.sluice.core.upstream.UpstreamNames;
 import dev.sluice.core.upstream.UpstreamPool;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpObject;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -144,13 +144,22 @@ final class PooledLease implements UpstreamLease, UpstreamCallback {
     }
 
     @Override
-    public void write(HttpObject msg, boolean flush) {
+    public void write(Object msg, boolean flush) {
         Channel ch = channel;
         if (flush) {
             ch.writeAndFlush(msg, ch.voidPromise());
         } else {
             ch.write(msg, ch.voidPromise());
         }
+    }
+
+    @Override
+    public void tunnel() {
+        ChannelPipeline p = channel.pipeline();
+        p.remove(UpstreamNames.RESPONSE_TIMEOUT);
+        p.remove(UpstreamNames.IDLE); // the client's idle timeout governs the tunnel
+        p.remove(UpstreamNames.CODEC); // bytes the backend sent after its 101 go on to the tunnel
+        channel.config().setAutoRead(true);
     }
 
     @Override

@@ -4,12 +4,15 @@ import static java.util.Objects.requireNonNull;
 
 import dev.sluice.core.http.RequestContext;
 import dev.sluice.core.time.Ticker;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import java.util.function.Consumer;
 
 /**
  * {@code proxy}: the last downstream handler. It turns the channel's events into calls on its
@@ -28,6 +31,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private final Ticker ticker;
     private final long maxBodyBytes;
     private final long requestTimeoutNanos;
+    private final Consumer<ChannelPipeline> stripHttp;
     private Exchange exchange;
 
     /**
@@ -35,6 +39,14 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
      * @param requestTimeoutNanos the listener's {@code requestTimeout}: the whole exchange, from head to last response byte
      */
     public ProxyHandler(RequestContext rc, Ticker ticker, long maxBodyBytes, long requestTimeoutNanos) {
+        this(rc, ticker, maxBodyBytes, requestTimeoutNanos, p -> {
+            throw new IllegalStateException("no tunnel on this channel");
+        });
+    }
+
+    /** @param stripHttp takes the HTTP handlers before this one out of the pipeline, when a WebSocket becomes a tunnel */
+    public ProxyHandler(RequestContext rc, Ticker ticker, long maxBodyBytes, long requestTimeoutNanos, Consumer<ChannelPipeline> stripHttp) {
+        this.stripHttp = requireNonNull(stripHttp, "stripHttp");
         this.rc = requireNonNull(rc, "rc");
         this.ticker = requireNonNull(ticker, "ticker");
         this.maxBodyBytes = maxBodyBytes;
@@ -43,7 +55,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        exchange = new Exchange(ctx, rc, ticker, maxBodyBytes, requestTimeoutNanos);
+        exchange = new Exchange(ctx, rc, ticker, maxBodyBytes, requestTimeoutNanos, stripHttp);
     }
 
     @Override
@@ -58,6 +70,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             exchange.start(head);
         } else if (msg instanceof HttpContent content) {
             exchange.requestPart(content);
+        } else if (msg instanceof ByteBuf bytes) {
+            exchange.tunnel().fromClient(bytes); // a WebSocket tunnel: the HTTP codec is gone
         } else {
             ReferenceCountUtil.release(msg);
         }
@@ -72,6 +86,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     /** Whether no exchange is in progress on this channel (an idle keep-alive connection). */
     public boolean idle() {
         return !exchange.active();
+    }
+
+    /** The server drains: a WebSocket tunnel gets its close frames; other exchanges end as they would. */
+    public void drain() {
+        exchange.tunnel().drain();
     }
 
     @Override
@@ -91,7 +110,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent && !exchange.active()) {
+        if (evt instanceof IdleStateEvent && (!exchange.active() || exchange.tunnel().open())) {
             ctx.close();
         }
         ctx.fireUserEventTriggered(evt);

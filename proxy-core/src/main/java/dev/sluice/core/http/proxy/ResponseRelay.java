@@ -6,6 +6,7 @@ import dev.sluice.core.http.ForwardHeaders;
 import dev.sluice.core.http.RequestContext;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
@@ -31,7 +32,9 @@ final class ResponseRelay {
         /** The final response's head (maybe with its whole body). */
         HEAD,
         /** A part of the final response's body. */
-        BODY
+        BODY,
+        /** {@code 101} to a WebSocket handshake: the connection becomes a tunnel. */
+        UPGRADE
     }
 
     private final ChannelHandlerContext ctx;
@@ -75,6 +78,9 @@ final class ResponseRelay {
         if (msg instanceof HttpResponse resp) {
             if (resp.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
                 return Part.HEAD;
+            }
+            if (resp.status().code() == 101 && rc.websocket() && msg instanceof FullHttpResponse) {
+                return Part.UPGRADE; // the decoder lets a 101 through only to a request that asked to upgrade
             }
             inInterim = !(msg instanceof LastHttpContent);
             ReferenceCountUtil.release(msg);

@@ -2,7 +2,6 @@ package dev.sluice.core.http.proxy;
 
 import dev.sluice.core.upstream.Node;
 import dev.sluice.core.upstream.UpstreamListener;
-import io.netty.handler.codec.http.HttpObject;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -37,14 +36,17 @@ interface UpstreamLease {
      */
     void acquire();
 
-    /** Writes a request part upstream, flushing when {@code flush}; ownership of {@code msg} passes with it. */
-    void write(HttpObject msg, boolean flush);
+    /** Writes a request part (or a tunnel's bytes) upstream, flushing when {@code flush}; ownership of {@code msg} passes with it. */
+    void write(Object msg, boolean flush);
 
     /** Whether the upstream can take more of the request now. */
     boolean writable();
 
     /** Pauses ({@code false}) or resumes reading the response, while the client cannot take more. */
     void readResponse(boolean on);
+
+    /** The connection stops being HTTP (a WebSocket after its 101): its HTTP handlers go, and it is read as bytes. */
+    void tunnel();
 
     /**
      * Lets go: a connection back to its pool when {@code reuse} (else closed), a wait for one

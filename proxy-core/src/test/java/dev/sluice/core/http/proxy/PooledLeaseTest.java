@@ -10,6 +10,7 @@ import dev.sluice.core.http.RequestContext;
 import dev.sluice.core.testing.FakeTicker;
 import dev.sluice.core.testing.Nodes;
 import dev.sluice.core.upstream.Node;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpObject;
 import java.time.Duration;
@@ -70,6 +71,10 @@ class PooledLeaseTest {
 
         @Override
         public void onUpstreamRead(HttpObject msg) {
+        }
+
+        @Override
+        public void onUpstreamBytes(ByteBuf bytes) {
         }
 
         @Override

@@ -43,9 +43,13 @@ final class RecordingLease implements UpstreamLease {
     }
 
     @Override
-    public void write(HttpObject msg, boolean flush) {
-        written.add(msg);
+    public void write(Object msg, boolean flush) {
+        written.add((HttpObject) msg);
         flushes.add(flush);
+    }
+
+    @Override
+    public void tunnel() {
     }
 
     @Override
