@@ -8,7 +8,6 @@ import dev.sluice.config.load.YamlConfigLoader;
 import dev.sluice.config.model.BackendConfig;
 import dev.sluice.config.model.ListenerConfig;
 import dev.sluice.core.server.SluiceServer;
-import dev.sluice.core.server.Unimplemented;
 import dev.sluice.core.time.Ticker;
 import dev.sluice.core.tls.ServerCertificates;
 import java.io.IOException;
@@ -18,7 +17,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
@@ -113,13 +111,11 @@ public final class Main {
         }
     }
 
-    /** {@code loaded}, unless it asks for something this build does not serve. */
+    /** {@code loaded}, unless a file it names (a TLS certificate or key) cannot be read or parsed. */
     private static LoadedConfig built(LoadedConfig loaded) throws ConfigException {
-        List<ConfigProblem> unbuilt = new ArrayList<>(Unimplemented.problems(loaded.config(), loaded.sourceMap()));
-        unbuilt.addAll(ServerCertificates.problems(loaded.config(), loaded.sourceMap()));
-        unbuilt.sort(Comparator.comparingInt(ConfigProblem::line));
-        if (!unbuilt.isEmpty()) {
-            throw new ConfigException(loaded.source(), unbuilt);
+        List<ConfigProblem> files = ServerCertificates.problems(loaded.config(), loaded.sourceMap());
+        if (!files.isEmpty()) {
+            throw new ConfigException(loaded.source(), files);
         }
         return loaded;
     }

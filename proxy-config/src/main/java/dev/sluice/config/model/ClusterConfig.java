@@ -11,8 +11,11 @@ public record ClusterConfig(
         @Key(doc = "consistent-hash settings") HashConfig hash,
         @Key(doc = "least-connections settings") LeastConnectionsConfig leastConnections,
         @Key(doc = "latency- and error-aware weights for drr and least-connections") AdaptiveWeightsConfig adaptiveWeights,
-        @Key(doc = "http1, or h2 (h2c prior knowledge to the backends)", value = "http1") UpstreamProtocol protocol,
+        @Key(doc = "http1, or h2: h2c prior knowledge, or ALPN h2 with tls; requests multiplexed as streams", value = "http1")
+        UpstreamProtocol protocol,
         @Key(doc = "TLS to the backends, verified; a client certificate for mTLS", absent = "cleartext") UpstreamTlsConfig tls,
+        @Key(doc = "a gRPC answer whose grpc-status means a server failure (UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, "
+                + "UNAVAILABLE, DATA_LOSS) counts as the node's error, as a 5xx does", value = "false") boolean grpcStatusAsError,
         @Key(doc = "weight ramp for new and recovered nodes") SlowStartConfig slowStart,
         @Key(doc = "active HTTP health checks", absent = "off: every node counts as healthy") HealthCheckConfig healthCheck,
         @Key(doc = "passive ejection on consecutive failures", absent = "off") OutlierDetectionConfig outlierDetection,
@@ -46,7 +49,8 @@ public record ClusterConfig(
     }
 
     private ClusterConfig withoutBackends() {
-        return new ClusterConfig(name, balancer, hash, leastConnections, adaptiveWeights, protocol, tls, slowStart, healthCheck,
+        return new ClusterConfig(name, balancer, hash, leastConnections, adaptiveWeights, protocol, tls, grpcStatusAsError, slowStart,
+                healthCheck,
                 outlierDetection, circuitBreaker, retries, timeouts, pool, List.of(), panicThresholdPercent, dnsRefresh);
     }
 }

@@ -110,6 +110,9 @@ public final class ForwardHeaders {
         long length = chunked || !h.contains(HttpHeaderNames.CONTENT_LENGTH) ? -1 : HttpUtil.getContentLength(resp, -1L);
         stripHopByHop(h);
         h.remove(HttpHeaderNames.TE);
+        for (AsciiString name : HTTP2_EXTENSIONS) {
+            h.remove(name); // what Netty's HTTP/2 codec adds to a response from an h2 upstream (x-http2-stream-id)
+        }
         frame(h, false, length); // a chunked body is re-chunked below, or framed by HTTP/2
         h.add(HttpHeaderNames.VIA, VIA_11);
         String id = rc.requestId();

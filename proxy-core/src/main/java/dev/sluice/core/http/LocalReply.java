@@ -41,8 +41,24 @@ public final class LocalReply {
         write(ctx, rc, build(ctx, rc, status, reason), requestComplete);
     }
 
-    /** The reply, for a caller that adds headers before {@link #write}. */
+    /**
+     * The reply, for a caller that adds headers before {@link #write}. To a gRPC call it is a
+     * trailers-only response (HTTP 200, {@code grpc-status} for the HTTP status, the reason as
+     * {@code grpc-message}), as gRPC clients read errors only from there.
+     */
     public static FullHttpResponse build(ChannelHandlerContext ctx, RequestContext rc, HttpResponseStatus status, String reason) {
+        if (rc.grpc()) {
+            FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER);
+            HttpHeaders h = resp.headers();
+            h.set(HttpHeaderNames.CONTENT_TYPE, Grpc.CONTENT_TYPE);
+            h.setInt(Grpc.STATUS, Grpc.statusFor(status));
+            h.set(Grpc.MESSAGE, Grpc.message(reason));
+            String id = rc.requestId();
+            if (id != null) {
+                h.set(ForwardHeaders.X_REQUEST_ID, id);
+            }
+            return resp;
+        }
         ByteBuf body = ByteBufUtil.writeUtf8(ctx.alloc(), reason + "\n");
         HttpVersion version = rc.clientVersion() == HttpVersion.HTTP_1_0 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
         FullHttpResponse resp = new DefaultFullHttpResponse(version, status, body);

@@ -38,6 +38,7 @@ public final class RequestContext implements PickContext {
     private boolean keepAlive;
     private boolean expectContinue;
     private boolean websocket;
+    private boolean grpc;
     private long declaredLength;
     private HttpVersion clientVersion = HttpVersion.HTTP_1_1;
     private long startNanos;
@@ -82,6 +83,7 @@ public final class RequestContext implements PickContext {
         keepAlive = HttpUtil.isKeepAlive(head);
         declaredLength = chunked || !head.headers().contains(HttpHeaderNames.CONTENT_LENGTH) ? -1 : HttpUtil.getContentLength(head, -1L);
         hasBody = chunked || declaredLength > 0;
+        grpc = Grpc.isCall(head.headers());
         websocket = !http2 && !hasBody && clientVersion == HttpVersion.HTTP_1_1 && HttpMethod.GET.equals(head.method())
                 && head.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
                 && head.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
@@ -94,6 +96,11 @@ public final class RequestContext implements PickContext {
      */
     public boolean websocket() {
         return websocket;
+    }
+
+    /** Whether the request is a gRPC call ({@code content-type: application/grpc...}): Sluice's own answers are gRPC statuses. */
+    public boolean grpc() {
+        return grpc;
     }
 
     /**
@@ -110,6 +117,7 @@ public final class RequestContext implements PickContext {
         declaredLength = -1;
         hasBody = false;
         websocket = false;
+        grpc = false;
         requestId = RequestIds.generate();
     }
 

@@ -141,10 +141,8 @@ public final class SluiceServer implements AutoCloseable {
     /** As {@link #start(ProxyConfig, SourceMap, Ticker)}, writing access-log lines to {@code accessLogOut}. */
     public static SluiceServer start(ProxyConfig config, SourceMap lines, Ticker ticker, OutputStream accessLogOut)
             throws ConfigException, InterruptedException {
-        List<ConfigProblem> unbuilt = Unimplemented.problems(requireNonNull(config, "config"), requireNonNull(lines, "lines"));
-        if (!unbuilt.isEmpty()) {
-            throw new ConfigException("configuration", unbuilt);
-        }
+        requireNonNull(config, "config");
+        requireNonNull(lines, "lines");
         SluiceServer server = new SluiceServer(config, lines, requireNonNull(ticker, "ticker"),
                 requireNonNull(accessLogOut, "accessLogOut"));
         try {
@@ -252,7 +250,7 @@ public final class SluiceServer implements AutoCloseable {
      */
     public synchronized List<String> reload(ProxyConfig next, SourceMap lines) throws ConfigException, InterruptedException {
         Generation old = current;
-        List<ConfigProblem> problems = new ArrayList<>(Unimplemented.problems(next, lines));
+        List<ConfigProblem> problems = new ArrayList<>();
         restartOnly(old.config(), next, lines, problems);
         long now = ticker.nanoTime();
         Map<String, List<Node>> kept = new LinkedHashMap<>();

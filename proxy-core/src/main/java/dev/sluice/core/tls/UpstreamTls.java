@@ -6,8 +6,11 @@ import dev.sluice.config.ConfigProblem;
 import dev.sluice.config.load.SourceMap;
 import dev.sluice.config.model.ClusterConfig;
 import dev.sluice.config.model.HostPort;
+import dev.sluice.config.model.UpstreamProtocol;
 import dev.sluice.config.model.UpstreamTlsConfig;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -46,7 +49,11 @@ public final class UpstreamTls {
             SslContextBuilder b = SslContextBuilder.forClient()
                     .sslProvider(provider)
                     .protocols("TLSv1.3", "TLSv1.2")
-                    .endpointIdentificationAlgorithm(tls.verify() ? "HTTPS" : null);
+                    .endpointIdentificationAlgorithm(tls.verify() ? "HTTPS" : null)
+                    .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                            c.protocol() == UpstreamProtocol.H2 ? ApplicationProtocolNames.HTTP_2 : ApplicationProtocolNames.HTTP_1_1));
             if (!tls.verify()) {
                 b.trustManager(InsecureTrustManagerFactory.INSTANCE);
             } else if (tls.trustedCertificates() != null) {

@@ -4,6 +4,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import org.jspecify.annotations.Nullable;
@@ -74,6 +77,9 @@ public final class BackendHandler extends ChannelInboundHandlerAdapter {
             l.onUpstreamTimeout();
         } else if (evt instanceof IdleStateEvent && l == null) {
             ctx.close();
+        } else if (evt instanceof Http2GoAwayFrame) {
+            // An HTTP/2 stream above the last id of the backend's GOAWAY: it was not processed.
+            failure = new RefusedStreamException("above the last stream of the backend's GOAWAY");
         }
         ReferenceCountUtil.release(evt);
     }
@@ -81,7 +87,8 @@ public final class BackendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // Reported once to the exchange through channelInactive; a reset upstream is routine.
-        failure = cause;
+        failure = cause instanceof Http2Exception.StreamException e && e.error() == Http2Error.REFUSED_STREAM
+                ? new RefusedStreamException("reset with REFUSED_STREAM") : cause;
         ctx.close();
     }
 }

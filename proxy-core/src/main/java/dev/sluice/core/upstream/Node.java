@@ -31,6 +31,8 @@ public final class Node {
     private final UpstreamConnector connector;
     /** Index = event-loop index; each slot is created and used by its own loop only. */
     private final UpstreamPool[] pools;
+    private final Http2Pool[] h2Pools;
+    private final EventLoop[] h2Loops;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger clusterInFlight;
     private final AtomicInteger connections = new AtomicInteger();
@@ -77,6 +79,8 @@ public final class Node {
         this.effectiveWeight = weight;
         this.connector = requireNonNull(connector, "connector");
         this.pools = new UpstreamPool[eventLoops];
+        this.h2Pools = new Http2Pool[eventLoops];
+        this.h2Loops = new EventLoop[eventLoops];
         this.clusterInFlight = requireNonNull(clusterInFlight, "clusterInFlight");
     }
 
@@ -247,6 +251,11 @@ public final class Node {
                 p.closeIdleLater();
             }
         }
+        for (int i = 0; i < h2Pools.length; i++) {
+            if (h2Pools[i] != null) {
+                h2Pools[i].closeIdleLater(h2Loops[i]);
+            }
+        }
     }
 
     /** Whether the node left its cluster (its pools close connections as they come back). */
@@ -345,6 +354,17 @@ public final class Node {
         if (p == null) {
             p = new UpstreamPool(this, loop, connector);
             pools[loopIndex] = p;
+        }
+        return p;
+    }
+
+    /** The HTTP/2 connections of {@code loop} ({@code protocol: h2}); call on that loop. */
+    public Http2Pool h2Pool(int loopIndex, EventLoop loop) {
+        Http2Pool p = h2Pools[loopIndex];
+        if (p == null) {
+            p = new Http2Pool(this, loop, connector);
+            h2Pools[loopIndex] = p;
+            h2Loops[loopIndex] = loop;
         }
         return p;
     }

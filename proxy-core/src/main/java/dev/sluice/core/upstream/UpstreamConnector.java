@@ -10,9 +10,17 @@ import dev.sluice.core.tls.UpstreamTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -64,15 +72,67 @@ public final class UpstreamConnector {
         return pendingTimeoutNanos;
     }
 
-    /** A bootstrap for connections to {@code backend} that live on {@code loop}. */
-    Bootstrap bootstrap(EventLoop loop, HostPort backend) {
+    /** Streams the backend would push are refused: Sluice turns push off in its settings. */
+    @ChannelHandler.Sharable
+    private static final class NoPushedStreams extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            ctx.close();
+        }
+    }
+
+    private static final ChannelHandler NO_PUSHED_STREAMS = new NoPushedStreams();
+
+    /** The pipeline of one request's stream on an HTTP/2 connection: the same messages and handlers as HTTP/1.1. */
+    private final ChannelInitializer<Http2StreamChannel> streams = new ChannelInitializer<>() {
+        @Override
+        protected void initChannel(Http2StreamChannel ch) {
+            ch.pipeline()
+                    .addLast(UpstreamNames.H2_STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(false))
+                    .addLast(UpstreamNames.RESPONSE_TIMEOUT, new ResponseTimeoutHandler(responseTimeoutNanos))
+                    .addLast(UpstreamNames.BACKEND, new BackendHandler());
+        }
+    };
+
+    ChannelInitializer<Http2StreamChannel> streamInitializer() {
+        return streams;
+    }
+
+    /**
+     * A bootstrap for HTTP/2 connections to {@code backend} on {@code loop}: h2c prior knowledge,
+     * or TLS with ALPN {@code h2}; push off; streams over the backend's limit queued by Netty.
+     */
+    Bootstrap h2Bootstrap(EventLoop loop, HostPort backend) {
+        return base(loop).handler(new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                if (tls != null) {
+                    ch.pipeline().addLast(UpstreamNames.TLS, tls.newHandler(ch.alloc(), backend));
+                }
+                ch.pipeline()
+                        .addLast(UpstreamNames.H2_CODEC, Http2FrameCodecBuilder.forClient()
+                                .initialSettings(Http2Settings.defaultSettings().pushEnabled(false))
+                                .encoderEnforceMaxConcurrentStreams(true)
+                                .build())
+                        .addLast(UpstreamNames.H2_MULTIPLEX, new Http2MultiplexHandler(NO_PUSHED_STREAMS))
+                        .addLast(UpstreamNames.IDLE, new IdleStateHandler(0, 0, idleTimeoutNanos, TimeUnit.NANOSECONDS));
+            }
+        });
+    }
+
+    private Bootstrap base(EventLoop loop) {
         return new Bootstrap()
                 .group(loop)
                 .channelFactory(channelFactory)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, Limits.WATER_MARK)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, Limits.WATER_MARK);
+    }
+
+    /** A bootstrap for connections to {@code backend} that live on {@code loop}. */
+    Bootstrap bootstrap(EventLoop loop, HostPort backend) {
+        return base(loop)
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {

@@ -16,6 +16,12 @@ public final class UpstreamNames {
     public static final String RESPONSE_TIMEOUT = "response-timeout";
     public static final String IDLE = "idle";
     public static final String BACKEND = "proxy-backend";
+    /** On an HTTP/2 connection: the frame codec, the multiplexer, and the pool's watch (GOAWAY, idle). */
+    public static final String H2_CODEC = "h2-frame-codec";
+    public static final String H2_MULTIPLEX = "h2-multiplex";
+    public static final String H2_CONNECTION = "h2-connection";
+    /** On each HTTP/2 stream: frames to HTTP messages and back, before the response timeout and the backend handler. */
+    public static final String H2_STREAM_CODEC = "h2-stream-codec";
 
     private UpstreamNames() {
     }

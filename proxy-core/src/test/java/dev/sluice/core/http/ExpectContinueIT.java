@@ -1,12 +1,16 @@
 package dev.sluice.core.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sluice.core.testing.H2Backend;
+import dev.sluice.core.testing.RawH2;
 import dev.sluice.core.testing.RawHttp;
 import dev.sluice.core.testing.RawOrigin;
 import dev.sluice.core.testing.RunningSluice;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -86,5 +90,34 @@ class ExpectContinueIT {
             assertEquals(417, r.status(), r.body());
         }
         assertEquals(List.of(), origin.received());
+    }
+
+    /** HTTP/2 client, HTTP/2 backend: the 100 is an interim HEADERS frame, sent once a stream to the backend is open. */
+    @Test
+    void overHttp2ToAnH2BackendTheClientGets100ThenItsAnswer() throws Exception {
+        try (H2Backend h2 = H2Backend.start("h2", 100);
+                RunningSluice viaH2 = RunningSluice.start("""
+                        listeners: [ { name: test, bind: "127.0.0.1:0" } ]
+                        admin: { bind: "127.0.0.1:0" }
+                        routes: [ { match: { pathPrefix: / }, cluster: h2 } ]
+                        clusters: [ { name: h2, protocol: h2, backends: [ { address: "%s" } ] } ]
+                        """.formatted(h2.address()));
+                RawH2 c = new RawH2(viaH2.address()).settled()) {
+            c.headers(1, RawH2.request("POST", "/up").add("expect", "100-continue").add("content-length", "5"), false);
+            RawH2.Frame interim = c.next();
+            assertEquals(RawH2.HEADERS, interim.type(), interim.toString());
+            assertEquals("100", interim.headers().status().toString(), "the body is asked for");
+            assertFalse(interim.endStream());
+            c.data(1, "hello", true);
+            RawH2.Frame head = c.next();
+            assertEquals("200", head.headers().status().toString(), head.toString());
+            StringBuilder body = new StringBuilder();
+            for (RawH2.Frame f = c.next(); f != null; f = f.endStream() ? null : c.next()) {
+                if (f.type() == RawH2.DATA) {
+                    body.append(new String(f.payload(), StandardCharsets.UTF_8));
+                }
+            }
+            assertEquals(H2Backend.body("h2", "hello"), body.toString());
+        }
     }
 }

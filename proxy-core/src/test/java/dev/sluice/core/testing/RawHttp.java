@@ -21,9 +21,18 @@ import java.util.Map;
 public final class RawHttp implements AutoCloseable {
 
     /** One parsed response. */
-    public record Response(int status, Map<String, String> headers, String body) {
+    public record Response(int status, Map<String, String> headers, String body, Map<String, String> trailers) {
+        public Response(int status, Map<String, String> headers, String body) {
+            this(status, headers, body, Map.of());
+        }
+
         public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+
+        /** A trailer of a chunked response, or null. */
+        public String trailer(String name) {
+            return trailers.get(name.toLowerCase(Locale.ROOT));
         }
     }
 
@@ -89,9 +98,12 @@ public final class RawHttp implements AutoCloseable {
                 body.write(in.readNBytes(size));
                 line();
             }
-            while (!line().isEmpty()) {
-                // trailers
+            Map<String, String> trailers = new LinkedHashMap<>();
+            for (String t; !(t = line()).isEmpty(); ) {
+                int c = t.indexOf(':');
+                trailers.put(t.substring(0, c).trim().toLowerCase(Locale.ROOT), t.substring(c + 1).trim());
             }
+            return new Response(code, headers, body.toString(StandardCharsets.ISO_8859_1), trailers);
         } else if (headers.containsKey("content-length")) {
             body.write(in.readNBytes(Integer.parseInt(headers.get("content-length"))));
         }

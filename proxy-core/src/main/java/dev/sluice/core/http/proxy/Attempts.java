@@ -36,7 +36,7 @@ final class Attempts {
     }
 
     private final Exchange exchange;
-    private final UpstreamLease lease;
+    private UpstreamLease lease;
     private final Retrier retrier;
     private final RequestContext rc;
     private final Ticker ticker;
@@ -44,6 +44,7 @@ final class Attempts {
     private final Runnable retryTask = this::retryNow;
     private @Nullable HttpRequest pendingHead;
 
+    /** @param lease the lease until {@link #first} names the request's own */
     Attempts(Exchange exchange, UpstreamLease lease, Retrier retrier, RequestContext rc, Ticker ticker, EventExecutor executor) {
         this.exchange = requireNonNull(exchange, "exchange");
         this.lease = requireNonNull(lease, "lease");
@@ -53,8 +54,9 @@ final class Attempts {
         this.executor = requireNonNull(executor, "executor");
     }
 
-    /** The first attempt: {@code head} waits for a connection to {@code first}. */
-    void first(Cluster cluster, Node first, HttpRequest head, long nowNanos) {
+    /** The first attempt, on {@code through} (the cluster's kind of lease): {@code head} waits for a connection to {@code first}. */
+    void first(UpstreamLease through, Cluster cluster, Node first, HttpRequest head, long nowNanos) {
+        lease = through;
         retrier.begin(cluster, first, head, nowNanos);
         lease.begin(first);
         pendingHead = head;

@@ -2,6 +2,7 @@ package dev.sluice.core.http.proxy;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.config.model.UpstreamProtocol;
 import dev.sluice.core.http.LocalReply;
 import dev.sluice.core.http.RequestContext;
 import dev.sluice.core.time.Ticker;
@@ -19,9 +20,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -40,17 +39,20 @@ final class Exchange implements UpstreamLease.Events, Attempts.Exchange {
     private final ChannelHandlerContext ctx;
     private final RequestContext rc;
     private final Ticker ticker;
-    private final long requestTimeoutNanos;
-    private final UpstreamLease lease;
+    private final PooledLease pooled;
+    private final StreamLease streams;
+    /** The lease of the request in progress: a pooled connection, or a stream for an h2 cluster. */
+    private UpstreamLease lease;
     private final Retrier retrier = new Retrier(bound -> ThreadLocalRandom.current().nextLong(bound + 1));
     private final RequestRelay request;
     private final ResponseRelay response;
     private final Tunnel tunnel;
     private final Attempts attempts;
-    private final Runnable requestTimeoutTask = this::onRequestTimeout;
+    private final Deadline deadline;
 
     private boolean active;
-    private @Nullable ScheduledFuture<?> requestTimer;
+    /** The response's outcome waits for its trailers (a gRPC call judged by grpc-status). */
+    private boolean outcomeAtEnd;
     private long exchangeStart;
 
     /** @param stripHttp takes the HTTP handlers out of the client's pipeline when a WebSocket becomes a tunnel */
@@ -60,8 +62,10 @@ final class Exchange implements UpstreamLease.Events, Attempts.Exchange {
         this.rc = requireNonNull(rc, "rc");
         this.ticker = requireNonNull(ticker, "ticker");
         this.request = new RequestRelay(maxBodyBytes);
-        this.requestTimeoutNanos = requestTimeoutNanos;
-        this.lease = new PooledLease(this, rc, ctx.channel().eventLoop(), ticker);
+        this.deadline = new Deadline(requestTimeoutNanos, ctx.executor(), this::onRequestTimeout);
+        this.pooled = new PooledLease(this, rc, ctx.channel().eventLoop(), ticker);
+        this.streams = new StreamLease(this, rc.loopIndex(), ctx.channel().eventLoop(), ticker);
+        this.lease = pooled;
         this.response = new ResponseRelay(ctx, rc);
         this.tunnel = new Tunnel(ctx, stripHttp, () -> finish(false));
         this.attempts = new Attempts(this, lease, retrier, rc, ticker, ctx.executor());
@@ -85,8 +89,10 @@ final class Exchange implements UpstreamLease.Events, Attempts.Exchange {
         active = true;
         response.begin();
         exchangeStart = ticker.nanoTime();
-        requestTimer = ctx.executor().schedule(requestTimeoutTask, requestTimeoutNanos, TimeUnit.NANOSECONDS);
-        attempts.first(cluster, n, head, exchangeStart);
+        outcomeAtEnd = false;
+        deadline.start(rc, head);
+        lease = cluster.config().protocol() == UpstreamProtocol.H2 ? streams : pooled;
+        attempts.first(lease, cluster, n, head, exchangeStart);
     }
 
     @Override
@@ -146,7 +152,7 @@ final class Exchange implements UpstreamLease.Events, Attempts.Exchange {
         }
         if (part == ResponseRelay.Part.UPGRADE) {
             rc.upstream(node, retrier.attempts(), ticker.nanoTime() - exchangeStart);
-            cancelRequestTimer(); // a tunnel lasts until a side closes or idles out, not requestTimeout
+            deadline.cancel(); // a tunnel lasts until a side closes or idles out, not requestTimeout
             tunnel.start((FullHttpResponse) msg, lease, response);
             return;
         }
@@ -158,6 +164,9 @@ final class Exchange implements UpstreamLease.Events, Attempts.Exchange {
             return;
         }
         response.last();
+        if (outcomeAtEnd) {
+            lease.recordResponse(ResponseRelay.outcome(last));
+        }
         rc.upstream(node, retrier.attempts(), ticker.nanoTime() - exchangeStart); // before the last write: the access log reads it
         if (request.done()) {
             response.end(last, false);
@@ -172,7 +181,11 @@ final class Exchange implements UpstreamLease.Events, Attempts.Exchange {
     /** A final head: recorded for the node, then passed on, or released when a 502/503/504 is tried again elsewhere. */
     private boolean retried(HttpResponse head, Node node) {
         int code = head.status().code();
-        lease.recordResponse(code);
+        int outcome = response.outcome(head);
+        outcomeAtEnd = outcome < 0;
+        if (!outcomeAtEnd) {
+            lease.recordResponse(outcome);
+        }
         if ((code == 502 || code == 503 || code == 504)
                 && attempts.retry(Integer.toString(code), HttpResponseStatus.BAD_GATEWAY, "upstream " + node.address() + " answered " + code)) {
             ReferenceCountUtil.release(head); // the rest of this answer is dropped with its connection
@@ -231,13 +244,10 @@ final class Exchange implements UpstreamLease.Events, Attempts.Exchange {
         }
     }
 
-    /** {@code requestTimeout} passed: 408 while the request is still arriving, 504 while the response is awaited. */
+    /** The deadline passed: 408 while the request is still arriving, 504 while the response is awaited. */
     private void onRequestTimeout() {
-        requestTimer = null;
         if (active) {
-            String within = " within " + requestTimeoutNanos / 1_000_000 + "ms (requestTimeout)";
-            attempts.fail(request.done() ? Failure.REQUEST_TIMEOUT : Failure.REQUEST_NOT_RECEIVED,
-                    request.done() ? "request not completed" + within : "request not received" + within);
+            attempts.fail(request.done() ? Failure.REQUEST_TIMEOUT : Failure.REQUEST_NOT_RECEIVED, deadline.reason(request.done()));
         }
     }
 
@@ -270,17 +280,10 @@ final class Exchange implements UpstreamLease.Events, Attempts.Exchange {
         if (n != null) {
             rc.upstream(n, retrier.attempts(), ticker.nanoTime() - exchangeStart);
         }
-        cancelRequestTimer();
+        deadline.cancel();
         tunnel.ended();
         attempts.clear();
         lease.end(reuse && request.done() && response.done());
-    }
-
-    private void cancelRequestTimer() {
-        if (requestTimer != null) {
-            requestTimer.cancel(false);
-            requestTimer = null;
-        }
     }
 
     @Override

@@ -26,26 +26,23 @@ import org.jspecify.annotations.Nullable;
  * ({@code pool.maxPending}, {@code pool.pendingTimeout}), and only a failed wait reaches the
  * exchange as a {@link PoolExhaustedException}. A rare path, so it may loop where a pick may not.
  */
-final class PooledLease implements UpstreamLease, UpstreamCallback {
+final class PooledLease extends NodeLease implements UpstreamCallback {
 
     private final Events events;
-    private final Ticker ticker;
     private final RequestContext rc;
     private final int loopIndex;
     private final EventLoop loop;
-    private @Nullable Node node;
     /** The lease waits for a connection of its node at the limit: every node was full. */
     private boolean atLimit;
     private int spills;
-    private long latencyFrom;
     private @Nullable Channel channel;
     /** An acquire or await is outstanding: its answer is still to come. */
     private boolean waiting;
 
     /** @param rc the request whose cluster gives another node when this one is at its connection limit */
     PooledLease(Events events, RequestContext rc, EventLoop loop, Ticker ticker) {
+        super(ticker);
         this.events = requireNonNull(events, "events");
-        this.ticker = requireNonNull(ticker, "ticker");
         this.rc = requireNonNull(rc, "rc");
         this.loopIndex = rc.loopIndex();
         this.loop = requireNonNull(loop, "loop");
@@ -53,33 +50,9 @@ final class PooledLease implements UpstreamLease, UpstreamCallback {
 
     @Override
     public void begin(Node n) {
-        node = n;
+        super.begin(n);
         atLimit = false;
         spills = 0;
-        latencyFrom = ticker.nanoTime();
-        n.beginRequest();
-    }
-
-    @Override
-    public void requestSent() {
-        latencyFrom = ticker.nanoTime();
-    }
-
-    @Override
-    public void recordResponse(int status) {
-        long now = ticker.nanoTime();
-        node.recordResponse(now, now - latencyFrom, status >= 500);
-    }
-
-    @Override
-    public void recordFailure() {
-        long now = ticker.nanoTime();
-        node.recordFailure(now, now - latencyFrom);
-    }
-
-    @Override
-    public @Nullable Node node() {
-        return node;
     }
 
     private UpstreamPool pool(Node n) {
@@ -136,10 +109,7 @@ final class PooledLease implements UpstreamLease, UpstreamCallback {
             pool(node).await(this);
             return;
         }
-        node.endRequest();
-        node = next;
-        latencyFrom = ticker.nanoTime();
-        next.beginRequest();
+        moveTo(next);
         pool(next).acquire(this);
     }
 
@@ -180,7 +150,6 @@ final class PooledLease implements UpstreamLease, UpstreamCallback {
         if (n == null) {
             return;
         }
-        node = null;
         if (waiting) {
             waiting = false;
             pool(n).cancel(this);
@@ -191,7 +160,7 @@ final class PooledLease implements UpstreamLease, UpstreamCallback {
             backend(ch).detach();
             pool(n).release(ch, reuse);
         }
-        n.endRequest();
+        endNode();
     }
 
     private static BackendHandler backend(Channel ch) {

@@ -3,6 +3,7 @@ package dev.sluice.core.http.proxy;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.core.http.ForwardHeaders;
+import dev.sluice.core.http.Grpc;
 import dev.sluice.core.http.RequestContext;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -92,6 +93,27 @@ final class ResponseRelay {
             return Part.DROPPED;
         }
         return Part.BODY;
+    }
+
+    /**
+     * The status a final head is recorded with for its node, or -1 when the verdict waits for the
+     * trailers: a gRPC call to a cluster with {@code grpcStatusAsError} is judged by its
+     * {@code grpc-status} (in the head of a trailers-only answer, else in the trailers).
+     */
+    int outcome(HttpResponse head) {
+        boolean judgeGrpc = rc.grpc() && rc.cluster().config().grpcStatusAsError() && head.status().code() == 200;
+        if (!judgeGrpc) {
+            return head.status().code();
+        }
+        if (head instanceof LastHttpContent) {
+            return Grpc.serverFailure(head.headers()) ? 500 : 200;
+        }
+        return -1;
+    }
+
+    /** The status a gRPC call whose verdict waited is recorded with, from its trailers. */
+    static int outcome(LastHttpContent last) {
+        return Grpc.serverFailure(last.trailingHeaders()) ? 500 : 200;
     }
 
     /** The final head goes on: the forwarding headers are set, and the response has started. */
