@@ -10,9 +10,13 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionPrefaceAndSettingsFrameWrittenEvent;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.ssl.ApplicationProtocolNames;
@@ -47,6 +51,9 @@ public final class Http2Pool {
         void onStreamFailed(Throwable cause);
     }
 
+    /** The receive window of each connection, all its streams together. */
+    static final int CONNECTION_WINDOW = 16 << 20;
+
     private final Node node;
     private final Bootstrap bootstrap;
     private final UpstreamConnector connector;
@@ -62,8 +69,12 @@ public final class Http2Pool {
     private final class Connection extends ChannelInboundHandlerAdapter implements ChannelFutureListener {
         final Channel channel;
         final ArrayDeque<StreamCallback> waiting = new ArrayDeque<>();
-        /** Streams may open once the preface is written (a stream's frames must follow it) and TLS, if any, chose h2. */
+        /**
+         * Streams may open once the preface is written (a stream's frames must follow it), the
+         * backend's SETTINGS are in (its stream limit is known), and TLS, if any, chose h2.
+         */
         boolean prefaceSent;
+        boolean settingsReceived;
         boolean secured;
         boolean ready;
         boolean goingAway;
@@ -94,7 +105,10 @@ public final class Http2Pool {
         /** Connection-level frames the multiplexer passes on: a GOAWAY means no new streams here. */
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof Http2GoAwayFrame) {
+            if (msg instanceof Http2SettingsFrame) {
+                settingsReceived = true;
+                readyIfSo(this);
+            } else if (msg instanceof Http2GoAwayFrame) {
                 goingAway = true;
                 if (streams == 0) {
                     channel.close();
@@ -205,13 +219,37 @@ public final class Http2Pool {
     }
 
     private void readyIfSo(Connection c) {
-        if (c.ready || !c.prefaceSent || !c.secured || !c.channel.isActive()) {
+        if (c.ready || !c.prefaceSent || !c.settingsReceived || !c.secured || !c.channel.isActive()) {
             return;
         }
         c.ready = true;
+        widenConnectionWindow(c);
+        // Requests queued here before the backend said its limit: what the limit leaves room for
+        // opens here, the rest looks for room again (another connection, maybe a new one).
+        int room = c.limit() - (c.streams - c.waiting.size());
         StreamCallback w;
         while ((w = c.waiting.pollFirst()) != null) {
-            open(c, w);
+            if (room-- > 0) {
+                open(c, w);
+            } else {
+                c.streams--;
+                openStream(w);
+            }
+        }
+    }
+
+    /**
+     * The connection's receive window grows to {@link #CONNECTION_WINDOW} while each stream keeps
+     * the default 64 KiB: a stream whose client reads slowly holds back at most its own window,
+     * never the whole connection's, so the other streams go on (Envoy's defaults are alike).
+     */
+    private static void widenConnectionWindow(Connection c) {
+        Http2Connection connection = c.channel.pipeline().get(Http2FrameCodec.class).connection();
+        try {
+            connection.local().flowController().incrementWindowSize(connection.connectionStream(),
+                    CONNECTION_WINDOW - Http2CodecUtil.DEFAULT_WINDOW_SIZE);
+        } catch (Http2Exception e) {
+            c.channel.close(); // not expected: the window is far below its limit
         }
     }
 

@@ -43,7 +43,8 @@ import org.jspecify.annotations.Nullable;
  * An HTTP/2 backend on a loopback port (h2c prior knowledge, or TLS with ALPN when given a
  * context), with a {@code MAX_CONCURRENT_STREAMS} of its choosing. Each request is answered after
  * {@code ?delay=ms} with the backend's name and the request body, and trailers: its name, and the
- * request's {@code x-request-trailer} when it had one. It keeps the most streams it ever saw open
+ * request's {@code x-request-trailer} when it had one; {@code ?size=N} answers N bytes instead,
+ * written as fast as the stream takes them. It keeps the most streams it ever saw open
  * at once on one connection, the connections it accepted, and can send GOAWAY after a number of
  * streams per connection.
  */
@@ -127,6 +128,7 @@ public final class H2Backend implements AutoCloseable {
     private final class Answer extends ChannelInboundHandlerAdapter {
         private final ByteBuf body = Unpooled.buffer();
         private long delayMillis;
+        private long size = -1;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -137,6 +139,8 @@ public final class H2Backend implements AutoCloseable {
                     maxOpen.accumulateAndGet(open, Math::max);
                     String delay = new QueryStringDecoder(req.uri()).parameters().getOrDefault("delay", List.of("0")).get(0);
                     delayMillis = Long.parseLong(delay);
+                    List<String> sized = new QueryStringDecoder(req.uri()).parameters().get("size");
+                    size = sized == null ? -1 : Long.parseLong(sized.get(0));
                 }
                 if (msg instanceof HttpContent part) {
                     body.writeBytes(part.content());
@@ -158,6 +162,13 @@ public final class H2Backend implements AutoCloseable {
             DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
             head.headers().set("content-type", "text/plain");
             ctx.write(head);
+            if (size >= 0) {
+                body.release();
+                parent.attr(OPEN).get().decrementAndGet();
+                served.incrementAndGet();
+                writeBig(ctx, size);
+                return;
+            }
             ByteBuf out = ByteBufUtil.writeUtf8(ctx.alloc(), name + "\n");
             out.writeBytes(body);
             body.release();
@@ -174,6 +185,26 @@ public final class H2Backend implements AutoCloseable {
             if (goAwayAfter > 0 && done == goAwayAfter) {
                 parent.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
             }
+        }
+
+        /** {@code left} bytes in 16 KiB parts, each written when the stream can take it. */
+        private void writeBig(ChannelHandlerContext ctx, long left) {
+            while (left > 0 && ctx.channel().isWritable()) {
+                int n = (int) Math.min(16384, left);
+                left -= n;
+                ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[n])));
+            }
+            if (left == 0) {
+                ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                return;
+            }
+            ctx.flush();
+            long rest = left;
+            ctx.executor().schedule(() -> {
+                if (ctx.channel().isActive()) {
+                    writeBig(ctx, rest);
+                }
+            }, 1, TimeUnit.MILLISECONDS);
         }
 
         @Override

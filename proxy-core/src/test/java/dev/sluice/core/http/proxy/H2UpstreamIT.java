@@ -4,14 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.core.testing.H2Backend;
+import dev.sluice.core.testing.H2Client;
 import dev.sluice.core.testing.RawHttp;
 import dev.sluice.core.testing.RunningSluice;
+import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -77,6 +81,40 @@ class H2UpstreamIT {
                 assertEquals(200, r.status(), "request " + i + ": " + r.body());
             }
             assertTrue(b.connections() >= 4, "a connection per three streams: " + b.connections());
+        }
+    }
+
+    @Test
+    void aHundredStreamsOfOneHttp2ClientToABackendLimitedToTenAreAllAnswered() throws Exception {
+        try (H2Backend b = H2Backend.start("b", 10); RunningSluice sluice = sluice(b); H2Client client = new H2Client(sluice.address())) {
+            List<CompletableFuture<H2Client.Response>> calls = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                calls.add(client.get("/slow?delay=100"));
+            }
+            for (CompletableFuture<H2Client.Response> call : calls) {
+                assertEquals(200, call.get(30, TimeUnit.SECONDS).status());
+            }
+            assertTrue(b.maxOpenStreams() <= 10, "at most ten at once per connection: " + b.maxOpenStreams());
+        }
+    }
+
+    /**
+     * Both requests are streams of one upstream connection (one event loop, one node). The client
+     * that reads nothing holds back its own stream only: the other's 32 MiB pass.
+     */
+    @Test
+    void aClientThatReadsNothingSlowsItsOwnStreamNotTheConnection() throws Exception {
+        try (H2Backend b = H2Backend.start("b", 100); RunningSluice sluice = sluice(b);
+                Socket stalled = new Socket("127.0.0.1", sluice.address().getPort())) {
+            stalled.setReceiveBufferSize(4096);
+            stalled.getOutputStream().write("GET /big?size=33554432 HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            stalled.getOutputStream().flush();
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            HttpResponse<byte[]> r = client.sendAsync(HttpRequest.newBuilder(sluice.uri("/big?size=33554432")).build(),
+                    HttpResponse.BodyHandlers.ofByteArray()).get(30, TimeUnit.SECONDS);
+            assertEquals(200, r.statusCode());
+            assertEquals(32 << 20, r.body().length, "the reading client got everything while the other read nothing");
+            assertEquals(1, b.connections(), "both were streams of one connection");
         }
     }
 }
