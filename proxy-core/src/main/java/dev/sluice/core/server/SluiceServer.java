@@ -11,8 +11,6 @@ import dev.sluice.config.model.ListenerConfig;
 import dev.sluice.config.model.ProxyConfig;
 import dev.sluice.core.balance.Balancers;
 import dev.sluice.core.balance.RandomSource;
-import dev.sluice.core.health.HealthMonitor;
-import dev.sluice.core.health.HttpHealthChecker;
 import dev.sluice.core.http.Router;
 import dev.sluice.core.internal.Limits;
 import dev.sluice.core.metrics.AccessLog;
@@ -215,7 +213,7 @@ public final class SluiceServer implements AutoCloseable {
         reportUnresolved(c, index, nodes, lines, problems);
         Cluster cluster = new Cluster(c, nodes, Balancers.create(c, inFlight, RandomSource.THREAD_LOCAL), inFlight, now);
         hotSpots(cluster, config);
-        return new ClusterRun(cluster, factory, tls);
+        return new ClusterRun(cluster, factory, tls, refresher, ticker, transport, loopByIndex, resolver);
     }
 
     private static void reportUnresolved(ClusterConfig c, int index, List<Node> nodes, SourceMap lines, List<ConfigProblem> problems) {
@@ -487,64 +485,6 @@ public final class SluiceServer implements AutoCloseable {
         if (gradient != null && !ingressTasks.containsKey(gradient)) {
             long period = current.config().shedding().interval().toNanos();
             ingressTasks.put(gradient, refresher.scheduleAtFixedRate(gradient::update, period, period, TimeUnit.NANOSECONDS));
-        }
-    }
-
-    /** A running cluster and what keeps it going: the factory for its nodes, its health checks, its scheduled refreshes. */
-    private final class ClusterRun {
-        final Cluster cluster;
-        final BiFunction<BackendConfig, InetSocketAddress, Node> factory;
-        private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
-        private @Nullable HealthMonitor monitor;
-        private @Nullable ScheduledFuture<?> dns;
-        private final @Nullable UpstreamTls tls;
-
-        ClusterRun(Cluster cluster, BiFunction<BackendConfig, InetSocketAddress, Node> factory, @Nullable UpstreamTls tls) {
-            this.cluster = cluster;
-            this.factory = factory;
-            this.tls = tls;
-        }
-
-        /**
-         * Weights are recomputed on the refresh thread at {@code adaptiveWeights.interval}, host
-         * names re-resolved at {@code dnsRefresh}; with a healthCheck each node is probed from the
-         * event loop its address selects.
-         */
-        void start() {
-            ClusterConfig c = cluster.config();
-            cluster.refreshOn(refresher, ticker);
-            long period = c.adaptiveWeights().interval().toNanos();
-            tasks.add(refresher.scheduleAtFixedRate(() -> {
-                try {
-                    cluster.refresh(ticker.nanoTime());
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.ERROR, "refreshing cluster " + cluster.name() + " failed", e);
-                }
-            }, period, period, TimeUnit.NANOSECONDS));
-            followNames();
-            if (c.healthCheck() != null) {
-                monitor = new HealthMonitor(cluster, ticker,
-                        loop -> new HttpHealthChecker(c.healthCheck(), loop, transport.clientChannels(), tls),
-                        node -> loopByIndex[Math.floorMod(node.socketAddress().hashCode(), loopByIndex.length)]);
-            }
-        }
-
-        /** Re-resolves host names at {@code dnsRefresh} once the cluster has any (at start, or after a reload added one). */
-        void followNames() {
-            ClusterConfig c = cluster.config();
-            if (dns == null && DnsRefresher.hasNames(c.backends())) {
-                long period = c.dnsRefresh().toNanos();
-                dns = refresher.scheduleWithFixedDelay(new DnsRefresher(cluster, resolver, factory, ticker), period, period,
-                        TimeUnit.NANOSECONDS);
-                tasks.add(dns);
-            }
-        }
-
-        void stop() {
-            tasks.forEach(t -> t.cancel(false));
-            if (monitor != null) {
-                monitor.close();
-            }
         }
     }
 
