@@ -176,6 +176,16 @@ public final class ForwardHeaders {
                 && (req == null || !HttpMethod.HEAD.equals(req.method()));
     }
 
+    /**
+     * Whether {@code head} is a WebSocket handshake (RFC 6455 section 4.1): an HTTP/1.1 GET with
+     * {@code Upgrade: websocket} and a {@code Connection} naming {@code upgrade}.
+     */
+    static boolean webSocketHandshake(HttpRequest head) {
+        return head.protocolVersion() == HttpVersion.HTTP_1_1 && HttpMethod.GET.equals(head.method())
+                && head.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
+                && head.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
+    }
+
     /** Sets {@code Upgrade: websocket} and {@code Connection: upgrade}: a WebSocket handshake, or its 101. */
     public static void upgradeToWebSocket(HttpHeaders h) {
         h.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);

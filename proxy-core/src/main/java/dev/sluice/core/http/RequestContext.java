@@ -7,8 +7,6 @@ import dev.sluice.core.metrics.Refusals;
 import dev.sluice.core.upstream.Cluster;
 import dev.sluice.core.upstream.Node;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -84,16 +82,10 @@ public final class RequestContext implements PickContext {
         declaredLength = chunked || !head.headers().contains(HttpHeaderNames.CONTENT_LENGTH) ? -1 : HttpUtil.getContentLength(head, -1L);
         hasBody = chunked || declaredLength > 0;
         grpc = Grpc.isCall(head.headers());
-        websocket = !http2 && !hasBody && clientVersion == HttpVersion.HTTP_1_1 && HttpMethod.GET.equals(head.method())
-                && head.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
-                && head.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
+        websocket = !http2 && !hasBody && ForwardHeaders.webSocketHandshake(head);
     }
 
-    /**
-     * Whether the request is a WebSocket handshake (RFC 6455 section 4.1: an HTTP/1.1 GET without
-     * a body, {@code Upgrade: websocket}, {@code Connection: upgrade}), read before the hop-by-hop
-     * headers go: it is forwarded with both, and a 101 answer turns the connection into a tunnel.
-     */
+    /** Whether the request is a WebSocket handshake, read before the hop-by-hop headers go (a 101 makes it a tunnel). */
     public boolean websocket() {
         return websocket;
     }
@@ -103,10 +95,7 @@ public final class RequestContext implements PickContext {
         return grpc;
     }
 
-    /**
-     * Resets the per-request state for an answer given before any head was read (a malformed head,
-     * a header timeout): it still gets a request id of its own and an access-log line of its own.
-     */
+    /** Resets for an answer before any head was read (a malformed head, a header timeout): it has its own id and log line. */
     void beginWithoutHead(long nowNanos) {
         reset(nowNanos);
         request = null;
@@ -185,18 +174,12 @@ public final class RequestContext implements PickContext {
         return hasBody;
     }
 
-    /**
-     * Whether the decoder read the body as chunked. Recorded from the head as it arrived, before
-     * any header is removed, so the request is framed upstream exactly as it was read.
-     */
+    /** Whether the decoder read the body as chunked, from the head as it arrived: it is framed upstream as it was read. */
     public boolean chunked() {
         return chunked;
     }
 
-    /**
-     * Whether the client asked to keep the connection (HTTP/1.1 unless {@code Connection: close};
-     * HTTP/1.0 only with {@code Connection: keep-alive}), read before the hop-by-hop headers go.
-     */
+    /** Whether the client asked to keep the connection (HTTP/1.1 unless close, HTTP/1.0 with keep-alive), read first. */
     public boolean keepAlive() {
         return keepAlive;
     }

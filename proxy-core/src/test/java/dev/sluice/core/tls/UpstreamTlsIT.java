@@ -7,11 +7,16 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsExchange;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
+import dev.sluice.core.testing.H2Backend;
 import dev.sluice.core.testing.RawHttp;
 import dev.sluice.core.testing.RunningSluice;
 import dev.sluice.core.testing.TestCertificates.Authority;
 import dev.sluice.core.testing.TestCertificates.Issued;
 import dev.sluice.core.testing.TestCertificates.KeyFormat;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -138,6 +143,37 @@ class UpstreamTlsIT {
             RawHttp.Response r = get(sluice);
             assertEquals(502, r.status(), r.body());
             assertTrue(r.body().startsWith("TLS handshake with " + address + " failed: "), r.body());
+        }
+    }
+
+    /** protocol: h2 with tls: ALPN chooses h2, and requests go as streams over the verified connection. */
+    @Test
+    void anH2ClusterWithTlsNegotiatesH2ThroughAlpn() throws Exception {
+        Issued server = mesh.issue("grpc.internal");
+        SslContext h2Server = SslContextBuilder.forServer(server.writeChain(dir.resolve("h2.crt")).toFile(),
+                        server.writeKey(dir.resolve("h2.key"), KeyFormat.PKCS8).toFile())
+                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_2))
+                .build();
+        try (H2Backend h2 = H2Backend.startTls("h2", 100, h2Server);
+                RunningSluice sluice = RunningSluice.start("""
+                        server: { eventLoopThreads: 1 }
+                        listeners: [ { name: edge, bind: "127.0.0.1:0" } ]
+                        admin: { bind: "127.0.0.1:0" }
+                        routes: [ { match: { pathPrefix: / }, cluster: h2 } ]
+                        clusters:
+                          - name: h2
+                            protocol: h2
+                            tls: { trustedCertificates: "%s", serverName: grpc.internal }
+                            backends: [ { address: "%s" } ]
+                        """.formatted(dir.resolve("mesh.crt"), h2.address()))) {
+            for (int i = 0; i < 3; i++) {
+                RawHttp.Response r = get(sluice);
+                assertEquals(200, r.status(), r.body());
+                assertEquals(H2Backend.body("h2", ""), r.body());
+            }
+            assertEquals(1, h2.connections(), "three requests, one multiplexed TLS connection (one event loop, one pool)");
         }
     }
 }

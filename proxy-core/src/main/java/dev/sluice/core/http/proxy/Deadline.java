@@ -3,7 +3,6 @@ package dev.sluice.core.http.proxy;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.core.http.Grpc;
-import dev.sluice.core.http.RequestContext;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.concurrent.ScheduledFuture;
@@ -33,9 +32,9 @@ final class Deadline {
         };
     }
 
-    /** A new request: its deadline starts now. */
-    void start(RequestContext rc, HttpRequest head) {
-        long grpc = rc.grpc() ? Grpc.timeoutNanos(head.headers()) : -1;
+    /** A new request ({@code grpcCall}: a gRPC call, whose grpc-timeout counts): its deadline starts now. */
+    void start(boolean grpcCall, HttpRequest head) {
+        long grpc = grpcCall ? Grpc.timeoutNanos(head.headers()) : -1;
         nanos = grpc >= 0 && grpc < requestTimeoutNanos ? grpc : requestTimeoutNanos;
         timer = executor.schedule(onExpiry, nanos, TimeUnit.NANOSECONDS);
     }

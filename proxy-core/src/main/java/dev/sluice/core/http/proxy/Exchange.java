@@ -90,7 +90,7 @@ final class Exchange implements UpstreamLease.Events, Attempts.Exchange {
         response.begin();
         exchangeStart = ticker.nanoTime();
         outcomeAtEnd = false;
-        deadline.start(rc, head);
+        deadline.start(rc.grpc(), head);
         lease = cluster.config().protocol() == UpstreamProtocol.H2 ? streams : pooled;
         attempts.first(lease, cluster, n, head, exchangeStart);
     }

@@ -75,6 +75,7 @@ class GrpcIT {
     private static final MethodDescriptor<byte[], byte[]> BIDI = method("Bidi", MethodDescriptor.MethodType.BIDI_STREAMING);
     private static final MethodDescriptor<byte[], byte[]> SLOW = method("Slow", MethodDescriptor.MethodType.UNARY);
     private static final MethodDescriptor<byte[], byte[]> FAIL = method("Fail", MethodDescriptor.MethodType.UNARY);
+    private static final MethodDescriptor<byte[], byte[]> DOWN = method("Down", MethodDescriptor.MethodType.UNARY);
     private static final Metadata.Key<String> DETAIL = Metadata.Key.of("x-detail", Metadata.ASCII_STRING_MARSHALLER);
 
     private static final List<Server> servers = new ArrayList<>();
@@ -148,6 +149,7 @@ class GrpcIT {
                         out.onCompleted();
                     });
                 }))
+                .addMethod(DOWN, ServerCalls.asyncUnaryCall((req, out) -> out.onError(Status.UNAVAILABLE.asRuntimeException())))
                 .addMethod(FAIL, ServerCalls.asyncUnaryCall((req, out) -> {
                     Metadata trailers = new Metadata();
                     trailers.put(DETAIL, "why it failed");
@@ -326,5 +328,25 @@ class GrpcIT {
                 c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
         }
+    }
+
+    private static long nodeErrors() {
+        return sluice.server().clusters().get("grpc").nodes().stream().mapToLong(n -> n.stats().errors()).sum();
+    }
+
+    /** grpcStatusAsError: a server failure in grpc-status counts against the node; a client's mistake does not. */
+    @Test
+    void serverFailureStatusesCountAsTheNodesErrorsAndClientMistakesDoNot() {
+        long before = nodeErrors();
+        for (int i = 0; i < 3; i++) {
+            assertThrows(StatusRuntimeException.class, () -> ClientCalls.blockingUnaryCall(channel, FAIL, CallOptions.DEFAULT, text("x")));
+        }
+        assertEquals(before, nodeErrors(), "INVALID_ARGUMENT is the client's");
+        for (int i = 0; i < 3; i++) {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                    () -> ClientCalls.blockingUnaryCall(channel, DOWN, CallOptions.DEFAULT, text("x")));
+            assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
+        }
+        assertEquals(before + 3, nodeErrors(), "UNAVAILABLE is the server's, as a 503 would be");
     }
 }
