@@ -1,7 +1,6 @@
 package dev.sluice.core.http.proxy;
 
 import dev.sluice.core.upstream.Node;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +9,7 @@ import org.jspecify.annotations.Nullable;
 /** An {@link UpstreamLease} that keeps what is written to it and what it is told, for the relays' tests. */
 final class RecordingLease implements UpstreamLease {
 
-    final List<HttpObject> written = new ArrayList<>();
+    final List<Object> written = new ArrayList<>();
     final List<Boolean> flushes = new ArrayList<>();
     boolean writable = true;
     @Nullable Boolean reading;
@@ -44,12 +43,15 @@ final class RecordingLease implements UpstreamLease {
 
     @Override
     public void write(Object msg, boolean flush) {
-        written.add((HttpObject) msg);
+        written.add(msg);
         flushes.add(flush);
     }
 
+    boolean tunnelled;
+
     @Override
     public void tunnel() {
+        tunnelled = true;
     }
 
     @Override
