@@ -212,19 +212,6 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         requestHandlers(p, rc, listener);
     }
 
-    /** The HTTP/1.1 handlers a WebSocket tunnel does without: everything between the socket's guards and the proxy. */
-    private static final String[] TUNNEL_STRIPS = {PipelineNames.HEADER_TIMEOUT, PipelineNames.H2_PREFACE, PipelineNames.CODEC,
-        PipelineNames.H2C_UPGRADE, PipelineNames.FLOW_CONTROL, PipelineNames.KEEP_ALIVE, PipelineNames.ACCESS_LOG, PipelineNames.HYGIENE,
-        PipelineNames.SHED, PipelineNames.RATE_LIMIT, PipelineNames.ROUTE, PipelineNames.HASH_KEY};
-
-    private static void stripForTunnel(ChannelPipeline p) {
-        for (String name : TUNNEL_STRIPS) {
-            if (p.get(name) != null) {
-                p.remove(name);
-            }
-        }
-    }
-
     /** The handlers every request passes, on an HTTP/1.1 connection and on an HTTP/2 stream alike. */
     private void requestHandlers(ChannelPipeline p, RequestContext rc, ListenerConfig listener) {
         p.addLast(PipelineNames.ACCESS_LOG, new AccessLogHandler(rc, accessLog, ticker));
@@ -237,7 +224,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         p.addLast(PipelineNames.PROXY, rc.http2()
                 ? new ProxyHandler(rc, ticker, listener.maxRequestBodyBytes().bytes(), listener.requestTimeout().toNanos())
                 : new ProxyHandler(rc, ticker, listener.maxRequestBodyBytes().bytes(), listener.requestTimeout().toNanos(),
-                        FrontendInitializer::stripForTunnel));
+                        PipelineNames::stripForTunnel));
     }
 
     private static Http2FrameCodec frameCodec(ListenerConfig listener) {

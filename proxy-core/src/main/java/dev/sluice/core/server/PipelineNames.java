@@ -1,5 +1,7 @@
 package dev.sluice.core.server;
 
+import io.netty.channel.ChannelPipeline;
+
 /**
  * Names of the downstream handlers. An HTTP/1.1 connection's pipeline, in order:
  * <ol>
@@ -65,6 +67,19 @@ public final class PipelineNames {
     /** The HTTP/1.1-only handlers, removed when a connection switches to HTTP/2. */
     static final String[] HTTP1_ONLY = {IDLE, HEADER_TIMEOUT, FLOW_CONTROL, KEEP_ALIVE, ACCESS_LOG, HYGIENE, SHED, RATE_LIMIT, ROUTE, HASH_KEY, PROXY};
 
+    /** The HTTP/1.1 handlers a WebSocket tunnel does without: everything between the socket's guards and the proxy. */
+    private static final String[] TUNNEL_STRIPS = {HEADER_TIMEOUT, H2_PREFACE, CODEC, H2C_UPGRADE, FLOW_CONTROL, KEEP_ALIVE,
+        ACCESS_LOG, HYGIENE, SHED, RATE_LIMIT, ROUTE, HASH_KEY};
+
     private PipelineNames() {
+    }
+
+    /** Takes the HTTP/1.1 handlers out of a connection that became a WebSocket tunnel. */
+    static void stripForTunnel(ChannelPipeline p) {
+        for (String name : TUNNEL_STRIPS) {
+            if (p.get(name) != null) {
+                p.remove(name);
+            }
+        }
     }
 }
