@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# Sluice, NGINX and HAProxy side by side, as the project compares proxies: each proxy with one
+# worker / nbthread 1 / one event loop pinned to CPU 0; the load generator (wrk, h2load) and three
+# NGINX backends on CPU 1; round robin with upstream keep-alive; access logs off. Cases are
+# interleaved (every proxy runs a case before the next case or repeat starts) so that drift hits
+# all alike. For each run it reads the proxy's own CPU time (/proc/<pid>/stat, workers included)
+# and CPU 0's and the machine's steal time (/proc/stat): req/s per busy proxy core is req/s over
+# the proxy's CPU share; a run where CPU 0 was busier than the proxy by 10 points, or steal was
+# above 5 %, is flagged "disturbed".
+#
+#   perf/run.sh [REPEATS] [SECONDS]        from the project root (builds the jar when missing)
+#
+# Writes perf/results/<date>-<host>.md (the table, the commands, the machine) and prints it.
+# Installs nginx-light, haproxy, wrk, nghttp2-client and openssl from Debian when missing (as
+# root). Bounded: a 90 s warm-up round, then 3 repeats x (1 + 6 cases x 3 proxies) x (SECONDS +
+# 1 s), about 12 minutes at the defaults; every process it starts is stopped by PID on exit.
+set -euo pipefail
+REPEATS=${1:-3}
+SECONDS_PER_RUN=${2:-10}
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+WORK=/tmp/sluice-perf
+mkdir -p "$WORK" "$HERE/results"
+[ "$(nproc)" -ge 2 ] || { echo "needs 2 cores (proxy on CPU 0, load on CPU 1)" >&2; exit 2; }
+
+missing=()
+for tool in nginx:nginx-light haproxy:haproxy wrk:wrk h2load:nghttp2-client openssl:openssl; do
+  command -v "${tool%%:*}" > /dev/null || [ -x "/usr/sbin/${tool%%:*}" ] || missing+=("${tool#*:}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" > "$WORK/apt.log"
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
+JAR="$ROOT/proxy-admin/target/sluice.jar"
+[ -f "$JAR" ] || (cd "$ROOT" && ./mvnw -q -DskipTests package)
+
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null || true; done; wait 2> /dev/null || true; }
+trap cleanup EXIT
+wait_port() { for _ in $(seq 1 150); do (echo > "/dev/tcp/127.0.0.1/$1") 2> /dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
+
+# ---- configurations, written where they run ---------------------------------------------------
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost \
+  -addext subjectAltName=DNS:localhost -keyout "$WORK/tls.key" -out "$WORK/tls.crt" 2> /dev/null
+cat "$WORK/tls.crt" "$WORK/tls.key" > "$WORK/tls.pem"
+head -c 100 /dev/zero | tr '\0' 'x' > "$WORK/100"
+head -c 16384 /dev/zero | tr '\0' 'x' > "$WORK/16k"
+
+cat > "$WORK/backends.conf" << EOF
+worker_processes 1; daemon off; pid $WORK/backends.pid; error_log $WORK/backends.err warn;
+events { worker_connections 8192; }
+http {
+  access_log off; keepalive_requests 1000000; default_type text/plain;
+  server { listen 127.0.0.1:19101; root $WORK; }
+  server { listen 127.0.0.1:19102; root $WORK; }
+  server { listen 127.0.0.1:19103; root $WORK; }
+}
+EOF
+cat > "$WORK/nginx.conf" << EOF
+worker_processes 1; daemon off; pid $WORK/nginx.pid; error_log $WORK/nginx.err warn;
+events { worker_connections 16384; }
+http {
+  access_log off; keepalive_requests 1000000;
+  upstream b { server 127.0.0.1:19101; server 127.0.0.1:19102; server 127.0.0.1:19103; keepalive 256; }
+  server {
+    listen 127.0.0.1:19110; listen 127.0.0.1:19120 ssl http2;
+    ssl_certificate $WORK/tls.crt; ssl_certificate_key $WORK/tls.key;
+    location / { proxy_pass http://b; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+  server { listen 127.0.0.1:19130 http2; location / { proxy_pass http://b; proxy_http_version 1.1; proxy_set_header Connection ""; } }
+}
+EOF
+cat > "$WORK/haproxy.cfg" << EOF
+global
+  nbthread 1
+  maxconn 9000
+defaults
+  mode http
+  timeout connect 2s
+  timeout client 30s
+  timeout server 30s
+  http-reuse always
+frontend in
+  bind 127.0.0.1:19111
+  bind 127.0.0.1:19121 ssl crt $WORK/tls.pem alpn h2,http/1.1
+  bind 127.0.0.1:19131 proto h2
+  default_backend b
+backend b
+  balance roundrobin
+  server a 127.0.0.1:19101
+  server b 127.0.0.1:19102
+  server c 127.0.0.1:19103
+EOF
+cat > "$WORK/sluice.yaml" << EOF
+server: { eventLoopThreads: 1, configWatchInterval: 0s }
+listeners:
+  - { name: plain, bind: "127.0.0.1:19112", maxConnections: 20000 }
+  - { name: tls, bind: "127.0.0.1:19122", maxConnections: 20000, tls: { certificate: "$WORK/tls.crt", privateKey: "$WORK/tls.key" } }
+admin: { bind: "127.0.0.1:19113" }
+accessLog: { enabled: false }
+routes: [ { match: { pathPrefix: / }, cluster: b } ]
+clusters:
+  - { name: b, backends: [ { address: "127.0.0.1:19101" }, { address: "127.0.0.1:19102" }, { address: "127.0.0.1:19103" } ] }
+EOF
+
+# ---- processes --------------------------------------------------------------------------------
+taskset -c 1 "$NGINX" -c "$WORK/backends.conf" -p "$WORK" & PIDS+=($!)
+taskset -c 0 "$NGINX" -c "$WORK/nginx.conf" -p "$WORK" & NGINX_PID=$!; PIDS+=($NGINX_PID)
+taskset -c 0 "$HAPROXY" -db -f "$WORK/haproxy.cfg" > "$WORK/haproxy.out" 2>&1 & HAPROXY_PID=$!; PIDS+=($HAPROXY_PID)
+# shellcheck disable=SC2086 # the options are words
+taskset -c 0 java ${SLUICE_JAVA_OPTS:--Xms256m -Xmx256m -XX:+UseParallelGC} -XX:ActiveProcessorCount=1 \
+  -Dio.netty.leakDetection.level=disabled -jar "$JAR" --config "$WORK/sluice.yaml" > "$WORK/sluice.out" 2>&1 & SLUICE_PID=$!
+PIDS+=($SLUICE_PID)
+for p in 19101 19102 19103 19110 19111 19112 19120 19121 19122 19130 19131; do wait_port "$p"; done
+# NGINX's h2c is on its own port (an http2 listen is h2 only); HAProxy's and Sluice's plain ports take both.
+declare -A PORT=([nginx:h1]=19110 [haproxy:h1]=19111 [sluice:h1]=19112 [nginx:tls]=19120 [haproxy:tls]=19121 [sluice:tls]=19122
+                 [nginx:h2c]=19130 [haproxy:h2c]=19131 [sluice:h2c]=19112)
+declare -A PID=([nginx]=$NGINX_PID [haproxy]=$HAPROXY_PID [sluice]=$SLUICE_PID)
+
+# CPU seconds (user + system, in clock ticks) of a process and its children threads/workers.
+cpu_ticks() { local total=0 p; for p in "$1" $(pgrep -P "$1" || true); do
+  total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2> /dev/null || echo 0))); done; echo "$total"; }
+# busy and steal ticks of cpu0, and steal and total ticks of the machine
+cpu0() { awk '$1 == "cpu0" {print $2 + $3 + $4 + $7 + $8, $9}' /proc/stat; }
+machine() { awk '$1 == "cpu" {t = 0; for (i = 2; i <= 9; i++) t += $i; print $9, t}' /proc/stat; }
+HZ=$(getconf CLK_TCK)
+
+# load CASE PORT: the load command of a case, on CPU 1, for SECONDS_PER_RUN (or $2 for a warm-up)
+load() {
+  local case=$1 port=$2 secs=$3
+  case "$case" in
+    direct) taskset -c 1 wrk -t1 -c50 -d"${secs}s" --latency "http://127.0.0.1:19101/100" ;;
+    h1-100) taskset -c 1 wrk -t1 -c50 -d"${secs}s" --latency "http://127.0.0.1:$port/100" ;;
+    h1-16k) taskset -c 1 wrk -t1 -c50 -d"${secs}s" --latency "http://127.0.0.1:$port/16k" ;;
+    h1-close) taskset -c 1 wrk -t1 -c50 -d"${secs}s" --latency -H "Connection: close" "http://127.0.0.1:$port/100" ;;
+    h2c-100) taskset -c 1 h2load -c10 -m10 -D"$secs" "http://127.0.0.1:$port/100" ;;
+    tls-h2) taskset -c 1 h2load -c10 -m10 -D"$secs" "https://127.0.0.1:$port/100" ;;
+    tls-h1) taskset -c 1 wrk -t1 -c50 -d"${secs}s" --latency "https://127.0.0.1:$port/100" ;;
+  esac
+}
+port_of() { case "$2" in h2c-100) echo "${PORT[$1:h2c]}" ;; tls-*) echo "${PORT[$1:tls]}" ;; *) echo "${PORT[$1:h1]}" ;; esac; }
+
+RAW="$WORK/runs.tsv"
+: > "$RAW"
+CASES=(direct h1-100 h1-16k h2c-100 h1-close tls-h2 tls-h1)
+# One unrecorded round first, 5 s per case and proxy: a JVM pinned to one core needs it for its JIT
+# (Sluice does a fifth of its steady rate in its first seconds); NGINX and HAProxy get it too.
+for case in "${CASES[@]:1}"; do
+  for proxy in nginx haproxy sluice; do
+    load "$case" "$(port_of "$proxy" "$case")" 5 > /dev/null 2>&1 || true
+  done
+done
+for rep in $(seq 1 "$REPEATS"); do
+  for case in "${CASES[@]}"; do
+    proxies=(nginx haproxy sluice)
+    [ "$case" = direct ] && proxies=(none)
+    for proxy in "${proxies[@]}"; do
+      port=$( [ "$proxy" = none ] && echo 19101 || port_of "$proxy" "$case")
+      load "$case" "$port" 1 > /dev/null 2>&1 || true   # warm-up: pools, connections, TLS sessions
+      before=$([ "$proxy" = none ] && echo 0 || cpu_ticks "${PID[$proxy]}")
+      read -r c0b s0b < <(cpu0); read -r stb tb < <(machine)
+      out=$(load "$case" "$port" "$SECONDS_PER_RUN" 2>&1 || true)
+      read -r c0a s0a < <(cpu0); read -r sta ta < <(machine)
+      after=$([ "$proxy" = none ] && echo 0 || cpu_ticks "${PID[$proxy]}")
+      if [[ "$case" == h2c-100 || "$case" == tls-h2 ]]; then
+        rps=$(awk '/finished in/ {gsub(",", ""); for (i = 1; i <= NF; i++) if ($i ~ /req\/s/) print $(i - 1)}' <<< "$out")
+        p50=n/a; p99=n/a
+        errors=$(awk '/^requests:/ {print $10 " failed, " $12 " errored"}' <<< "$out")
+      else
+        rps=$(awk '/Requests\/sec/ {print $2}' <<< "$out")
+        p50=$(awk '$1 == "50%" {print $2}' <<< "$out"); p99=$(awk '$1 == "99%" {print $2}' <<< "$out")
+        errors=$(awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' <<< "$out")
+      fi
+      share=$(awk -v a="$after" -v b="$before" -v hz="$HZ" -v s="$SECONDS_PER_RUN" 'BEGIN {printf "%.3f", (a - b) / hz / s}')
+      other=$(awk -v c="$((c0a - c0b))" -v p="$((after - before))" -v hz="$HZ" -v s="$SECONDS_PER_RUN" \
+        'BEGIN {printf "%.3f", c / hz / s - p / hz / s}')
+      steal=$(awk -v d="$((sta - stb))" -v t="$((ta - tb))" 'BEGIN {printf "%.3f", (t > 0 ? d / t : 0)}')
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$case" "$proxy" "${rps:-0}" "$share" "$p50" "$p99" "$other" "$steal" "${errors:-}" >> "$RAW"
+      echo "run $rep $case $proxy: ${rps:-0} req/s, proxy CPU ${share}, other on CPU0 ${other}, steal ${steal} ${errors:-}" >&2
+    done
+  done
+done
+
+# ---- the table: median (min-max) over the repeats ---------------------------------------------
+OUT="$HERE/results/$(date +%F)-$(hostname -s).md"
+{
+  echo "# perf/run.sh on $(hostname -s), $(date -u '+%F %H:%M UTC')"
+  echo
+  echo "$(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(uname -r); $("$NGINX" -v 2>&1 | sed 's/.*: //'),"
+  echo "HAProxy $("$HAPROXY" -v | awk 'NR == 1 {print $3}'), Sluice $(git -C "$ROOT" rev-parse --short HEAD) on $(java -version 2>&1 | awk -F'"' 'NR == 1 {print $2}')."
+  echo "Each proxy on CPU 0 (one worker / nbthread 1 / one event loop), wrk or h2load and three NGINX backends on CPU 1;"
+  echo "A 5 s warm-up round per case and proxy, then $REPEATS repeats of ${SECONDS_PER_RUN} s per case (each after 1 s of warm-up), interleaved; median (min-max)."
+  echo "Cases: wrk -t1 -c50 (HTTP/1.1 100 B, 16 KiB, Connection: close, TLS); h2load -c10 -m10 (h2c, TLS h2 via ALPN)."
+  echo
+  echo "| case | proxy | req/s | proxy CPU | req/s per busy proxy core | p50 | p99 | vs NGINX | vs HAProxy | runs disturbed |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
+  awk -F'\t' '
+    function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+                                         return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+    { k = $2 SUBSEP $3; n[k]++; rps[k, n[k]] = $4; cpu[k, n[k]] = $5; core = ($5 > 0 ? $4 / $5 : $4); per[k, n[k]] = core
+      p50[k] = $6; p99[k] = $7; if ($8 > 0.10 || $9 > 0.05) bad[k]++; order[k] = NR; cases[$2] = 1; proxies[k] = $3 }
+    END {
+      for (k in n) { m = n[k]; delete a; lo = 1e18; hi = 0
+        for (i = 1; i <= m; i++) { a[i] = rps[k, i]; if (a[i] < lo) lo = a[i]; if (a[i] > hi) hi = a[i] } R[k] = median(a, m); LO[k] = lo; HI[k] = hi
+        delete a; for (i = 1; i <= m; i++) a[i] = cpu[k, i]; C[k] = median(a, m)
+        delete a; for (i = 1; i <= m; i++) a[i] = per[k, i]; P[k] = median(a, m) }
+      split("direct h1-100 h1-16k h2c-100 h1-close tls-h2 tls-h1", cs, " "); split("none nginx haproxy sluice", ps, " ")
+      for (ci = 1; ci <= 7; ci++) for (pi = 1; pi <= 4; pi++) { k = cs[ci] SUBSEP ps[pi]; if (!(k in n)) continue
+        ng = P[cs[ci] SUBSEP "nginx"]; ha = P[cs[ci] SUBSEP "haproxy"]
+        printf "| %s | %s | %d (%d-%d) | %.2f | %d | %s | %s | %s | %s | %d of %d |\n", cs[ci], ps[pi], R[k], LO[k], HI[k], C[k], P[k], p50[k], p99[k],
+          (ps[pi] == "none" || ng == 0) ? "" : sprintf("%.2fx", P[k] / ng), (ps[pi] == "none" || ha == 0) ? "" : sprintf("%.2fx", P[k] / ha), bad[k] + 0, n[k] }
+    }' "$RAW"
+  echo
+  echo "Raw runs (repeat, case, proxy, req/s, proxy CPU share, p50, p99, other CPU 0 share, steal, errors): \`$RAW\`, copied below."
+  echo
+  echo '```'
+  cat "$RAW"
+  echo '```'
+} > "$OUT"
+cat "$OUT"
