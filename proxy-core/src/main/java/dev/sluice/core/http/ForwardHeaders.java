@@ -85,9 +85,7 @@ public final class ForwardHeaders {
             }
         }
         if (rc.http2()) {
-            for (AsciiString name : HTTP2_EXTENSIONS) {
-                h.remove(name);
-            }
+            stripHttp2Extensions(h);
         }
         String xff = forwardedFor(h);
         h.set(X_FORWARDED_FOR, xff == null ? rc.peerIp() : xff + ", " + rc.peerIp());
@@ -110,9 +108,6 @@ public final class ForwardHeaders {
         long length = chunked || !h.contains(HttpHeaderNames.CONTENT_LENGTH) ? -1 : HttpUtil.getContentLength(resp, -1L);
         stripHopByHop(h);
         h.remove(HttpHeaderNames.TE);
-        for (AsciiString name : HTTP2_EXTENSIONS) {
-            h.remove(name); // what Netty's HTTP/2 codec adds to a response from an h2 upstream (x-http2-stream-id)
-        }
         frame(h, false, length); // a chunked body is re-chunked below, or framed by HTTP/2
         h.add(HttpHeaderNames.VIA, VIA_11);
         String id = rc.requestId();
@@ -184,6 +179,13 @@ public final class ForwardHeaders {
         return head.protocolVersion() == HttpVersion.HTTP_1_1 && HttpMethod.GET.equals(head.method())
                 && head.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
                 && head.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
+    }
+
+    /** Removes what Netty's HTTP/2-to-HTTP/1 conversion adds to a message it made ({@code x-http2-stream-id}...). */
+    public static void stripHttp2Extensions(HttpHeaders h) {
+        for (AsciiString name : HTTP2_EXTENSIONS) {
+            h.remove(name);
+        }
     }
 
     /** Sets {@code Upgrade: websocket} and {@code Connection: upgrade}: a WebSocket handshake, or its 101. */

@@ -2,6 +2,7 @@ package dev.sluice.core.http.proxy;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.core.http.ForwardHeaders;
 import dev.sluice.core.time.Ticker;
 import dev.sluice.core.upstream.BackendHandler;
 import dev.sluice.core.upstream.Http2Pool;
@@ -12,6 +13,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import org.jspecify.annotations.Nullable;
 
@@ -134,6 +136,9 @@ final class StreamLease extends NodeLease implements Http2Pool.StreamCallback, U
     @Override
     public void onUpstreamRead(HttpObject msg) {
         dropResend(); // the backend is answering: nothing to send again
+        if (msg instanceof HttpResponse head) {
+            ForwardHeaders.stripHttp2Extensions(head.headers()); // the stream codec's own, not the backend's
+        }
         events.onUpstreamRead(msg);
     }
 
