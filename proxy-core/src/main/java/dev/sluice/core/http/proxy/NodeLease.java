@@ -4,12 +4,14 @@ import static java.util.Objects.requireNonNull;
 
 import dev.sluice.core.time.Ticker;
 import dev.sluice.core.upstream.Node;
+import io.netty.channel.Channel;
 import org.jspecify.annotations.Nullable;
 
 /**
  * What every {@link UpstreamLease} does with its node, whatever the connection: the one
  * {@code beginRequest}/{@code endRequest} pair, and the node's outcomes with their latency,
- * counted from the request sent in full. Event-loop confined.
+ * counted from the request sent in full; and with the channel it holds (a connection, or an
+ * HTTP/2 stream's child channel): writes, writability, pausing the response. Event-loop confined.
  */
 abstract class NodeLease implements UpstreamLease {
 
@@ -35,6 +37,33 @@ abstract class NodeLease implements UpstreamLease {
         node = next;
         latencyFrom = ticker.nanoTime();
         next.beginRequest();
+    }
+
+    /** The channel held: a pooled connection, or a stream; null while none is. */
+    abstract @Nullable Channel channel();
+
+    @Override
+    public void write(Object msg, boolean flush) {
+        Channel ch = channel();
+        if (flush) {
+            ch.writeAndFlush(msg, ch.voidPromise());
+        } else {
+            ch.write(msg, ch.voidPromise());
+        }
+    }
+
+    @Override
+    public boolean writable() {
+        Channel ch = channel();
+        return ch != null && ch.isWritable();
+    }
+
+    @Override
+    public void readResponse(boolean on) {
+        Channel ch = channel();
+        if (ch != null) {
+            ch.config().setAutoRead(on);
+        }
     }
 
     @Override

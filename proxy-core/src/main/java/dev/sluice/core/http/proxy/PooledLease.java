@@ -114,16 +114,6 @@ final class PooledLease extends NodeLease implements UpstreamCallback {
     }
 
     @Override
-    public void write(Object msg, boolean flush) {
-        Channel ch = channel;
-        if (flush) {
-            ch.writeAndFlush(msg, ch.voidPromise());
-        } else {
-            ch.write(msg, ch.voidPromise());
-        }
-    }
-
-    @Override
     public void tunnel() {
         ChannelPipeline p = channel.pipeline();
         p.remove(UpstreamNames.RESPONSE_TIMEOUT);
@@ -133,15 +123,8 @@ final class PooledLease extends NodeLease implements UpstreamCallback {
     }
 
     @Override
-    public boolean writable() {
-        return channel != null && channel.isWritable();
-    }
-
-    @Override
-    public void readResponse(boolean on) {
-        if (channel != null) {
-            channel.config().setAutoRead(on);
-        }
+    @Nullable Channel channel() {
+        return channel;
     }
 
     @Override

@@ -10,6 +10,7 @@ import dev.sluice.core.upstream.RefusedStreamException;
 import dev.sluice.core.upstream.UpstreamListener;
 import dev.sluice.core.upstream.UpstreamNames;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpObject;
@@ -83,23 +84,12 @@ final class StreamLease extends NodeLease implements Http2Pool.StreamCallback, U
         if (msg instanceof FullHttpRequest whole && resend == null && !resent) {
             resend = whole.retainedDuplicate();
         }
-        if (flush) {
-            stream.writeAndFlush(msg, stream.voidPromise());
-        } else {
-            stream.write(msg, stream.voidPromise());
-        }
+        super.write(msg, flush);
     }
 
     @Override
-    public boolean writable() {
-        return stream != null && stream.isWritable();
-    }
-
-    @Override
-    public void readResponse(boolean on) {
-        if (stream != null) {
-            stream.config().setAutoRead(on);
-        }
+    @Nullable Channel channel() {
+        return stream;
     }
 
     @Override
