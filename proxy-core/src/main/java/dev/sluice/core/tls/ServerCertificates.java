@@ -151,7 +151,8 @@ public final class ServerCertificates implements Mapping<String, SslContext> {
         }
     }
 
-    private static File readable(String file) throws IOException {
+    /** {@code file}, or an exception naming it when it cannot be read (for every TLS file Sluice loads). */
+    static File readable(String file) throws IOException {
         Path p = Path.of(file);
         if (!Files.isReadable(p)) {
             throw new IOException(file + " cannot be read");

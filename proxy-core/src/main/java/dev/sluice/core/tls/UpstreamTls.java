@@ -16,10 +16,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -57,24 +54,16 @@ public final class UpstreamTls {
             if (!tls.verify()) {
                 b.trustManager(InsecureTrustManagerFactory.INSTANCE);
             } else if (tls.trustedCertificates() != null) {
-                b.trustManager(readable(tls.trustedCertificates()));
+                b.trustManager(ServerCertificates.readable(tls.trustedCertificates()));
             }
             if (tls.certificate() != null) {
-                b.keyManager(readable(tls.certificate()), readable(tls.privateKey()));
+                b.keyManager(ServerCertificates.readable(tls.certificate()), ServerCertificates.readable(tls.privateKey()));
             }
             return new UpstreamTls(b.build(), tls.serverName());
         } catch (IOException | IllegalArgumentException e) {
             problems.add(new ConfigProblem(path, lines.line(path), e.getMessage()));
             return null;
         }
-    }
-
-    private static File readable(String file) throws IOException {
-        Path p = Path.of(file);
-        if (!Files.isReadable(p)) {
-            throw new IOException(file + " cannot be read");
-        }
-        return p.toFile();
     }
 
     /** A TLS handler for a connection to {@code backend}; the handshake starts when the connection does. */
