@@ -164,11 +164,7 @@ final class Tunnel {
         if (lease == null) {
             return;
         }
-        lease = null;
-        if (closeTimer != null) {
-            closeTimer.cancel(false);
-            closeTimer = null;
-        }
+        ended();
         onEnd.run();
         ctx.close();
     }
