@@ -3,15 +3,14 @@ package dev.sluice.admin;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sluice.config.model.HostPort;
+import dev.sluice.core.testing.DebianTools;
 import dev.sluice.core.testing.RawHttp;
 import dev.sluice.core.testing.RunningSluice;
 import dev.sluice.core.testing.TestBackend;
 import dev.sluice.core.upstream.Node;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -27,14 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DashboardIT {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-
     @Test
     void theDashboardDrawsABarPerNodeAndMarksTheHotOne(@TempDir Path profile) throws Exception {
-        if (!"true".equals(System.getenv("CI"))) {
-            assumeTrue(Files.isExecutable(CHROMIUM), "no Chromium here (.ci/run installs it)");
-        }
-        assertTrue(Files.isExecutable(CHROMIUM), "CI must have Chromium: .ci/run installs Debian's chromium");
+        Path chromium = DebianTools.need("chromium");
         try (TestBackend a = TestBackend.start("a"); TestBackend b = TestBackend.start("b"); TestBackend c = TestBackend.start("c");
                 RunningSluice sluice = RunningSluice.start("""
                         listeners: [ { name: test, bind: "127.0.0.1:0" } ]
@@ -57,7 +51,7 @@ class DashboardIT {
             await().atMost(Duration.ofSeconds(10)).until(() -> nodes.stream().filter(Node::hot).count() == 1);
             String hot = nodes.stream().filter(Node::hot).findFirst().orElseThrow().address().toString();
 
-            Process p = new ProcessBuilder(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+            Process p = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                     "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
                     "--user-data-dir=" + profile, "--virtual-time-budget=4000", "--dump-dom",
                     "http://127.0.0.1:" + admin.address().getPort() + "/").start();

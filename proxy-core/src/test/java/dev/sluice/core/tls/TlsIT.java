@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sluice.core.metrics.ClientErrors;
 import dev.sluice.core.testing.CapturedLog;
+import dev.sluice.core.testing.DebianTools;
 import dev.sluice.core.testing.RunningSluice;
 import dev.sluice.core.testing.TestBackend;
 import dev.sluice.core.testing.TestCertificates.Authority;
@@ -24,7 +24,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -146,20 +145,8 @@ class TlsIT {
         assertEquals("200 1.1", h1, "curl --http1.1: HTTP/1.1, the EC pair of the wildcard name");
     }
 
-    /**
-     * Whether {@code tool} (curl, openssl) can be run: outside CI a test that needs a missing one
-     * is skipped; in CI, where {@code .ci/run} installs them, it must be there.
-     */
-    static void need(String tool) {
-        boolean there = Files.isExecutable(Path.of("/usr/bin", tool));
-        if (!"true".equals(System.getenv("CI"))) {
-            assumeTrue(there, "no " + tool + " here (.ci/run installs it)");
-        }
-        assertTrue(there, "CI must have " + tool + ": .ci/run installs Debian's " + tool);
-    }
-
     private static String curl(String... args) throws Exception {
-        need("curl");
+        DebianTools.need("curl");
         List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code} %{http_version}",
                 "--max-time", "10"));
         cmd.addAll(List.of(args));
@@ -229,7 +216,7 @@ class TlsIT {
 
     /** One request over {@code openssl s_client} (the session is read or written as {@code args} say); its report. */
     private String openssl(String... args) throws Exception {
-        need("openssl");
+        DebianTools.need("openssl");
         List<String> cmd = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + sluice.address().getPort(),
                 "-servername", "localhost", "-CAfile", dir.resolve("root.crt").toString(), "-verify_return_error", "-ign_eof"));
         cmd.addAll(List.of(args));
