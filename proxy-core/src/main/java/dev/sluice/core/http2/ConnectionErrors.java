@@ -37,4 +37,13 @@ public final class ConnectionErrors {
                     peer, stream, code, what);
         }
     }
+
+    /** A mistake of this connection's client of one of {@link ClientErrors}' other kinds (TLS). */
+    public void report(String kind, String what) {
+        counts.count(kind);
+        if (!logged && counts.mayLog(ticker.nanoTime())) {
+            logged = true;
+            LOG.log(System.Logger.Level.INFO, "client error client={0} kind={1}: {2}", peer, kind, what);
+        }
+    }
 }

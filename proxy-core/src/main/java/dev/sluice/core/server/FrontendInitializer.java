@@ -195,7 +195,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         ChannelPipeline p = ch.pipeline();
         p.addLast(PipelineNames.LINGER, new LingeringClose());
         if (tls != null) {
-            TlsEvents events = new TlsEvents(ingress.clientErrors(), clientIp, ticker);
+            TlsEvents events = new TlsEvents(new ConnectionErrors(ingress.clientErrors(), clientIp, ticker));
             p.addLast(PipelineNames.TLS, new TlsDetector(tls, events, listener.headerTimeout().toMillis(), PipelineNames.TLS));
             p.addLast(PipelineNames.TLS_EVENTS, events);
         }

@@ -2,8 +2,8 @@ package dev.sluice.core.tls;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.core.http2.ConnectionErrors;
 import dev.sluice.core.metrics.ClientErrors;
-import dev.sluice.core.time.Ticker;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
@@ -14,22 +14,18 @@ import javax.net.ssl.SSLException;
 /**
  * Right after the TLS handler: a handshake that fails (no common version or cipher, a client that
  * does not trust the certificate, a broken record) is the client's problem, so it is counted in
- * {@link ClientErrors}, logged as one line (within the server-wide rate), never with a stack
- * trace, and the connection closed. Other exceptions pass on. One instance per connection.
+ * {@link ClientErrors} and logged as one line (within the server-wide rate) by the connection's
+ * {@link ConnectionErrors}, as its HTTP/2 mistakes are, never with a stack trace; the connection
+ * closes. Other exceptions pass on. One instance per connection.
  */
 public final class TlsEvents extends ChannelInboundHandlerAdapter {
 
-    private static final System.Logger LOG = System.getLogger(TlsEvents.class.getName());
-
-    private final ClientErrors errors;
-    private final String client;
-    private final Ticker ticker;
+    private final ConnectionErrors errors;
     private boolean reported;
 
-    public TlsEvents(ClientErrors errors, String client, Ticker ticker) {
+    /** @param errors where this connection's mistakes are counted and logged, as its HTTP/2 ones are */
+    public TlsEvents(ConnectionErrors errors) {
         this.errors = requireNonNull(errors, "errors");
-        this.client = requireNonNull(client, "client");
-        this.ticker = requireNonNull(ticker, "ticker");
     }
 
     @Override
@@ -53,10 +49,7 @@ public final class TlsEvents extends ChannelInboundHandlerAdapter {
 
     /** Plain HTTP reached the TLS port (told by {@link TlsDetector}). */
     void plaintext() {
-        errors.count(ClientErrors.TLS_PLAINTEXT);
-        if (errors.mayLog(ticker.nanoTime())) {
-            LOG.log(System.Logger.Level.INFO, "tls client={0}: plain HTTP sent to a TLS port, answered 400", client);
-        }
+        errors.report(ClientErrors.TLS_PLAINTEXT, "plain HTTP sent to a TLS port, answered 400");
     }
 
     private void report(Throwable cause) {
@@ -64,10 +57,7 @@ public final class TlsEvents extends ChannelInboundHandlerAdapter {
             return; // one failure per connection, however many exceptions tell of it
         }
         reported = true;
-        errors.count(ClientErrors.TLS_HANDSHAKE);
-        if (errors.mayLog(ticker.nanoTime())) {
-            String what = cause instanceof NotSslRecordException ? "not a TLS record" : String.valueOf(cause.getMessage());
-            LOG.log(System.Logger.Level.INFO, "tls client={0}: handshake failed: {1}", client, what);
-        }
+        errors.report(ClientErrors.TLS_HANDSHAKE, "TLS handshake failed: "
+                + (cause instanceof NotSslRecordException ? "not a TLS record" : String.valueOf(cause.getMessage())));
     }
 }

@@ -249,7 +249,7 @@ class TlsIT {
         assertThrows(SSLHandshakeException.class, () -> handshake("localhost", stranger).close());
         await().atMost(Duration.ofSeconds(5))
                 .until(() -> sluice.server().ingress().clientErrors().get(ClientErrors.TLS_HANDSHAKE) == before + 1);
-        List<LogRecord> lines = log.of("TlsEvents");
+        List<LogRecord> lines = log.of("ConnectionErrors");
         assertTrue(!lines.isEmpty(), "the failure is logged");
         for (LogRecord r : lines) {
             assertNull(r.getThrown(), "a client's failed handshake logged a stack trace: " + r.getMessage());
