@@ -9,7 +9,6 @@ import dev.sluice.config.model.ProxyConfig;
 import dev.sluice.config.model.SniCertificate;
 import dev.sluice.config.model.TlsConfig;
 import io.netty.handler.codec.http2.Http2SecurityUtil;
-import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -141,10 +140,7 @@ public final class ServerCertificates implements Mapping<String, SslContext> {
                     .sslProvider(provider)
                     .protocols("TLSv1.3", "TLSv1.2")
                     .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
-                    .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
-                            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                            ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1))
+                    .applicationProtocolConfig(TlsProvider.alpn(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1))
                     .build();
         } catch (IOException | IllegalArgumentException e) {
             throw new IOException(certificate + " with " + privateKey + ": " + rootMessage(e), e);

@@ -1,5 +1,6 @@
 package dev.sluice.core.tls;
 
+import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslProvider;
 import java.util.Locale;
@@ -21,6 +22,13 @@ public final class TlsProvider {
             return SslProvider.JDK;
         }
         return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+    }
+
+    /** ALPN offering (or choosing among) {@code protocols} in order; a peer that offers none of them gets no protocol. */
+    static ApplicationProtocolConfig alpn(String... protocols) {
+        return new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, protocols);
     }
 
     /** One line for the start-up log: which provider, and why not BoringSSL when it is the JDK's. */

@@ -9,7 +9,6 @@ import dev.sluice.config.model.HostPort;
 import dev.sluice.config.model.UpstreamProtocol;
 import dev.sluice.config.model.UpstreamTlsConfig;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -47,9 +46,7 @@ public final class UpstreamTls {
                     .sslProvider(provider)
                     .protocols("TLSv1.3", "TLSv1.2")
                     .endpointIdentificationAlgorithm(tls.verify() ? "HTTPS" : null)
-                    .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
-                            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                    .applicationProtocolConfig(TlsProvider.alpn(
                             c.protocol() == UpstreamProtocol.H2 ? ApplicationProtocolNames.HTTP_2 : ApplicationProtocolNames.HTTP_1_1));
             if (!tls.verify()) {
                 b.trustManager(InsecureTrustManagerFactory.INSTANCE);
