@@ -22,7 +22,10 @@ import dev.sluice.core.http2.ConnectionErrors;
 import dev.sluice.core.http2.StreamGuard;
 import dev.sluice.core.metrics.AccessLog;
 import dev.sluice.core.ratelimit.InFlightLimiter;
+import dev.sluice.core.time.IdleTimeoutHandler;
 import dev.sluice.core.time.Ticker;
+import dev.sluice.core.time.TimerWheel;
+import dev.sluice.core.time.TimerWheels;
 import dev.sluice.core.tls.ServerCertificates;
 import dev.sluice.core.tls.TlsDetector;
 import dev.sluice.core.tls.TlsEvents;
@@ -40,11 +43,9 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.flush.FlushConsolidationHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AsciiString;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
@@ -67,6 +68,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
     /** The listener's certificates when it has {@code tls}; replaced with it. */
     private volatile @Nullable ServerCertificates certificates;
     private final EventLoops loops;
+    private final TimerWheels wheels;
     private final Supplier<Router> routes;
     private final Ticker ticker;
     private final Supplier<Ingress> ingress;
@@ -83,11 +85,12 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
     private final LongAdder rejected = new LongAdder();
     private final PerIpConnections perIp = new PerIpConnections();
 
-    FrontendInitializer(ListenerConfig listener, @Nullable ServerCertificates certificates, EventLoops loops, Supplier<Router> routes,
-            Ticker ticker, Supplier<Ingress> ingress) {
+    FrontendInitializer(ListenerConfig listener, @Nullable ServerCertificates certificates, EventLoops loops, TimerWheels wheels,
+            Supplier<Router> routes, Ticker ticker, Supplier<Ingress> ingress) {
         this.listener = requireNonNull(listener, "listener");
         this.certificates = certificates;
         this.loops = requireNonNull(loops, "loops");
+        this.wheels = requireNonNull(wheels, "wheels");
         this.routes = requireNonNull(routes, "routes");
         this.ticker = requireNonNull(ticker, "ticker");
         this.ingress = requireNonNull(ingress, "ingress");
@@ -192,6 +195,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
                 },
                 MAX_UPGRADE_REQUEST_BYTES);
 
+        TimerWheel wheel = wheels.of(ch.eventLoop());
         ChannelPipeline p = ch.pipeline();
         p.addLast(PipelineNames.LINGER, new LingeringClose());
         if (tls != null) {
@@ -200,8 +204,8 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
             p.addLast(PipelineNames.TLS_EVENTS, events);
         }
         p.addLast(PipelineNames.FLUSH_CONSOLIDATION, new FlushConsolidationHandler(256, true));
-        p.addLast(PipelineNames.IDLE, new IdleStateHandler(0, 0, listener.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
-        p.addLast(PipelineNames.HEADER_TIMEOUT, new HeaderTimeoutHandler(rc, listener.headerTimeout().toNanos()));
+        p.addLast(PipelineNames.IDLE, new IdleTimeoutHandler(wheel, listener.idleTimeout().toNanos()));
+        p.addLast(PipelineNames.HEADER_TIMEOUT, new HeaderTimeoutHandler(rc, wheel, listener.headerTimeout().toNanos()));
         p.addLast(PipelineNames.H2_PREFACE, new PrefaceDetector(ctx -> priorKnowledge(ctx, connection)));
         p.addLast(PipelineNames.CODEC, codec);
         if (!secure) {
@@ -209,11 +213,11 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         }
         p.addLast(PipelineNames.FLOW_CONTROL, new FlowControlHandler());
         p.addLast(PipelineNames.KEEP_ALIVE, new HttpServerKeepAliveHandler());
-        requestHandlers(p, rc, listener);
+        requestHandlers(p, rc, listener, wheel);
     }
 
     /** The handlers every request passes, on an HTTP/1.1 connection and on an HTTP/2 stream alike. */
-    private void requestHandlers(ChannelPipeline p, RequestContext rc, ListenerConfig listener) {
+    private void requestHandlers(ChannelPipeline p, RequestContext rc, ListenerConfig listener, TimerWheel wheel) {
         p.addLast(PipelineNames.ACCESS_LOG, new AccessLogHandler(rc, accessLog, ticker));
         p.addLast(PipelineNames.HYGIENE, new HygieneHandler(rc, ticker, listener.maxRequestBodyBytes().bytes(), endToEnd,
                 listener.pathNormalization() == PathNormalization.STRICT));
@@ -222,8 +226,8 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         p.addLast(PipelineNames.ROUTE, new RouteHandler(rc, routes));
         p.addLast(PipelineNames.HASH_KEY, new HashKeyHandler(rc));
         p.addLast(PipelineNames.PROXY, rc.http2()
-                ? new ProxyHandler(rc, ticker, listener.maxRequestBodyBytes().bytes(), listener.requestTimeout().toNanos())
-                : new ProxyHandler(rc, ticker, listener.maxRequestBodyBytes().bytes(), listener.requestTimeout().toNanos(),
+                ? new ProxyHandler(rc, ticker, wheel, listener.maxRequestBodyBytes().bytes(), listener.requestTimeout().toNanos())
+                : new ProxyHandler(rc, ticker, wheel, listener.maxRequestBodyBytes().bytes(), listener.requestTimeout().toNanos(),
                         PipelineNames::stripForTunnel));
     }
 
@@ -286,7 +290,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
             p.addLast(PipelineNames.H2_STREAM_GUARD, new StreamGuard(errors));
             p.addLast(PipelineNames.H2_STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(true));
             p.addLast(PipelineNames.FLOW_CONTROL, new FlowControlHandler());
-            requestHandlers(p, rc, listener);
+            requestHandlers(p, rc, listener, wheels.of(ch.eventLoop()));
         }
     }
 }

@@ -18,6 +18,7 @@ import dev.sluice.core.metrics.HeavyHitters;
 import dev.sluice.core.metrics.Snapshots;
 import dev.sluice.core.ratelimit.GradientLimiter;
 import dev.sluice.core.time.Ticker;
+import dev.sluice.core.time.TimerWheels;
 import dev.sluice.core.tls.ServerCertificates;
 import dev.sluice.core.tls.TlsProvider;
 import dev.sluice.core.tls.UpstreamTls;
@@ -71,6 +72,8 @@ public final class SluiceServer implements AutoCloseable {
     private final Transport transport;
     private final EventLoopGroup group;
     private final EventLoops loops;
+    /** The deadlines of each event loop (request, response, head and idle timeouts). */
+    private final TimerWheels wheels = new TimerWheels();
     private final EventLoop[] loopByIndex;
     private final DnsRefresher.Resolver resolver = DnsRefresher.Resolver.SYSTEM;
     /** Recomputes effective weights and rebuilds pickers, re-resolves names, applies reloads; off the event loops. */
@@ -176,7 +179,7 @@ public final class SluiceServer implements AutoCloseable {
                 return;
             }
         }
-        FrontendInitializer init = new FrontendInitializer(l, certificates, loops, () -> current.router(), ticker, () -> current.ingress());
+        FrontendInitializer init = new FrontendInitializer(l, certificates, loops, wheels, () -> current.router(), ticker, () -> current.ingress());
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channelFactory(transport.serverChannels())
@@ -205,7 +208,7 @@ public final class SluiceServer implements AutoCloseable {
     private ClusterRun newCluster(ProxyConfig config, int index, SourceMap lines, List<ConfigProblem> problems, long now) {
         ClusterConfig c = config.clusters().get(index);
         UpstreamTls tls = c.tls() == null ? null : UpstreamTls.forCluster(c, index, lines, tlsProvider, problems);
-        UpstreamConnector connector = new UpstreamConnector(transport.clientChannels(), c, tls);
+        UpstreamConnector connector = new UpstreamConnector(transport.clientChannels(), c, tls, wheels);
         AtomicInteger inFlight = new AtomicInteger();
         BiFunction<BackendConfig, InetSocketAddress, Node> factory = (b, sa) ->
                 new Node(c.name(), b.address(), sa, b.weight(), connector, loops.size(), inFlight);

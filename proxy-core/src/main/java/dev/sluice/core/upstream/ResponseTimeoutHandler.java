@@ -1,18 +1,18 @@
 package dev.sluice.core.upstream;
 
+import dev.sluice.core.time.TimerWheel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code response-timeout}: starts a timer when the last part of a request is written upstream
  * and stops it when the response head arrives; when it fires first, {@link #TIMEOUT} is sent up the
- * pipeline to {@link BackendHandler}. One instance per upstream channel; event-loop confined.
+ * pipeline to {@link BackendHandler}. One instance per upstream channel, its timer on the loop's
+ * {@link TimerWheel}; event-loop confined.
  */
 final class ResponseTimeoutHandler extends ChannelDuplexHandler implements Runnable {
 
@@ -25,11 +25,12 @@ final class ResponseTimeoutHandler extends ChannelDuplexHandler implements Runna
     };
 
     private final long timeoutNanos;
+    private final TimerWheel.Timeout timer;
     private ChannelHandlerContext ctx;
-    private ScheduledFuture<?> timer;
 
-    ResponseTimeoutHandler(long timeoutNanos) {
+    ResponseTimeoutHandler(TimerWheel wheel, long timeoutNanos) {
         this.timeoutNanos = timeoutNanos;
+        this.timer = wheel.newTimeout(this);
     }
 
     @Override
@@ -39,8 +40,8 @@ final class ResponseTimeoutHandler extends ChannelDuplexHandler implements Runna
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (msg instanceof LastHttpContent && timer == null) {
-            timer = ctx.executor().schedule(this, timeoutNanos, TimeUnit.NANOSECONDS);
+        if (msg instanceof LastHttpContent && !timer.pending()) {
+            timer.start(timeoutNanos);
         }
         ctx.write(msg, promise);
     }
@@ -48,27 +49,19 @@ final class ResponseTimeoutHandler extends ChannelDuplexHandler implements Runna
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpResponse r && r.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
-            cancel();
+            timer.stop();
         }
         ctx.fireChannelRead(msg);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        cancel();
+        timer.stop();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void run() {
-        timer = null;
         ctx.fireUserEventTriggered(TIMEOUT);
-    }
-
-    private void cancel() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
     }
 }

@@ -6,6 +6,8 @@ import dev.sluice.config.model.ClusterConfig;
 import dev.sluice.config.model.HostPort;
 import dev.sluice.core.http1.ClientCodec;
 import dev.sluice.core.internal.Limits;
+import dev.sluice.core.time.IdleTimeoutHandler;
+import dev.sluice.core.time.TimerWheels;
 import dev.sluice.core.tls.UpstreamTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -21,8 +23,6 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
-import io.netty.handler.timeout.IdleStateHandler;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -43,15 +43,21 @@ public final class UpstreamConnector {
     private final int maxPending;
     private final long pendingTimeoutNanos;
     private final @Nullable UpstreamTls tls;
+    private final TimerWheels wheels;
 
     public UpstreamConnector(ChannelFactory<? extends Channel> channelFactory, ClusterConfig cluster) {
-        this(channelFactory, cluster, null);
+        this(channelFactory, cluster, null, new TimerWheels());
     }
 
-    /** @param tls TLS to the backends ({@code clusters[].tls}), or null for cleartext */
-    public UpstreamConnector(ChannelFactory<? extends Channel> channelFactory, ClusterConfig cluster, @Nullable UpstreamTls tls) {
+    /**
+     * @param tls TLS to the backends ({@code clusters[].tls}), or null for cleartext
+     * @param wheels the server's timer wheels, for response timeouts
+     */
+    public UpstreamConnector(ChannelFactory<? extends Channel> channelFactory, ClusterConfig cluster, @Nullable UpstreamTls tls,
+            TimerWheels wheels) {
         this.channelFactory = requireNonNull(channelFactory, "channelFactory");
         this.tls = tls;
+        this.wheels = requireNonNull(wheels, "wheels");
         this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, cluster.timeouts().connect().toMillis());
         this.idleTimeoutNanos = cluster.pool().idleTimeout().toNanos();
         this.responseTimeoutNanos = cluster.timeouts().response().toNanos();
@@ -89,7 +95,7 @@ public final class UpstreamConnector {
         protected void initChannel(Http2StreamChannel ch) {
             ch.pipeline()
                     .addLast(UpstreamNames.H2_STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(false))
-                    .addLast(UpstreamNames.RESPONSE_TIMEOUT, new ResponseTimeoutHandler(responseTimeoutNanos))
+                    .addLast(UpstreamNames.RESPONSE_TIMEOUT, new ResponseTimeoutHandler(wheels.of(ch.eventLoop()), responseTimeoutNanos))
                     .addLast(UpstreamNames.BACKEND, new BackendHandler());
         }
     };
@@ -115,7 +121,7 @@ public final class UpstreamConnector {
                                 .encoderEnforceMaxConcurrentStreams(true)
                                 .build())
                         .addLast(UpstreamNames.H2_MULTIPLEX, new Http2MultiplexHandler(NO_PUSHED_STREAMS))
-                        .addLast(UpstreamNames.IDLE, new IdleStateHandler(0, 0, idleTimeoutNanos, TimeUnit.NANOSECONDS));
+                        .addLast(UpstreamNames.IDLE, new IdleTimeoutHandler(wheels.of(ch.eventLoop()), idleTimeoutNanos));
             }
         });
     }
@@ -141,8 +147,8 @@ public final class UpstreamConnector {
                         }
                         ch.pipeline()
                                 .addLast(UpstreamNames.CODEC, new ClientCodec(MAX_RESPONSE_HEADER_BYTES))
-                                .addLast(UpstreamNames.RESPONSE_TIMEOUT, new ResponseTimeoutHandler(responseTimeoutNanos))
-                                .addLast(UpstreamNames.IDLE, new IdleStateHandler(0, 0, idleTimeoutNanos, TimeUnit.NANOSECONDS))
+                                .addLast(UpstreamNames.RESPONSE_TIMEOUT, new ResponseTimeoutHandler(wheels.of(ch.eventLoop()), responseTimeoutNanos))
+                                .addLast(UpstreamNames.IDLE, new IdleTimeoutHandler(wheels.of(ch.eventLoop()), idleTimeoutNanos))
                                 .addLast(UpstreamNames.BACKEND, new BackendHandler());
                     }
                 });

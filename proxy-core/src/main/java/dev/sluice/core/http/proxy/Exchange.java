@@ -6,6 +6,7 @@ import dev.sluice.config.model.UpstreamProtocol;
 import dev.sluice.core.http.LocalReply;
 import dev.sluice.core.http.RequestContext;
 import dev.sluice.core.time.Ticker;
+import dev.sluice.core.time.TimerWheel;
 import dev.sluice.core.upstream.Cluster;
 import dev.sluice.core.upstream.Node;
 import dev.sluice.core.upstream.PoolExhaustedException;
@@ -56,13 +57,13 @@ final class Exchange implements UpstreamLease.Events, Attempts.Exchange {
     private long exchangeStart;
 
     /** @param stripHttp takes the HTTP handlers out of the client's pipeline when a WebSocket becomes a tunnel */
-    Exchange(ChannelHandlerContext ctx, RequestContext rc, Ticker ticker, long maxBodyBytes, long requestTimeoutNanos,
+    Exchange(ChannelHandlerContext ctx, RequestContext rc, Ticker ticker, TimerWheel wheel, long maxBodyBytes, long requestTimeoutNanos,
             Consumer<ChannelPipeline> stripHttp) {
         this.ctx = requireNonNull(ctx, "ctx");
         this.rc = requireNonNull(rc, "rc");
         this.ticker = requireNonNull(ticker, "ticker");
         this.request = new RequestRelay(maxBodyBytes);
-        this.deadline = new Deadline(requestTimeoutNanos, ctx.executor(), this::onRequestTimeout);
+        this.deadline = new Deadline(requestTimeoutNanos, wheel, this::onRequestTimeout);
         this.pooled = new PooledLease(this, rc, ctx.channel().eventLoop(), ticker);
         this.streams = new StreamLease(this, rc.loopIndex(), ctx.channel().eventLoop(), ticker);
         this.lease = pooled;

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.sluice.core.http.RequestContext;
 import dev.sluice.core.time.Ticker;
+import dev.sluice.core.time.TimerWheel;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -29,6 +30,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private final RequestContext rc;
     private final Ticker ticker;
+    private final TimerWheel wheel;
     private final long maxBodyBytes;
     private final long requestTimeoutNanos;
     private final Consumer<ChannelPipeline> stripHttp;
@@ -36,26 +38,29 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * @param maxBodyBytes the listener's {@code maxRequestBodyBytes}, counted while streaming
+     * @param wheel the timer wheel of the channel's loop, for the request deadline
      * @param requestTimeoutNanos the listener's {@code requestTimeout}: the whole exchange, from head to last response byte
      */
-    public ProxyHandler(RequestContext rc, Ticker ticker, long maxBodyBytes, long requestTimeoutNanos) {
-        this(rc, ticker, maxBodyBytes, requestTimeoutNanos, p -> {
+    public ProxyHandler(RequestContext rc, Ticker ticker, TimerWheel wheel, long maxBodyBytes, long requestTimeoutNanos) {
+        this(rc, ticker, wheel, maxBodyBytes, requestTimeoutNanos, p -> {
             throw new IllegalStateException("no tunnel on this channel");
         });
     }
 
     /** @param stripHttp takes the HTTP handlers before this one out of the pipeline, when a WebSocket becomes a tunnel */
-    public ProxyHandler(RequestContext rc, Ticker ticker, long maxBodyBytes, long requestTimeoutNanos, Consumer<ChannelPipeline> stripHttp) {
+    public ProxyHandler(RequestContext rc, Ticker ticker, TimerWheel wheel, long maxBodyBytes, long requestTimeoutNanos,
+            Consumer<ChannelPipeline> stripHttp) {
         this.stripHttp = requireNonNull(stripHttp, "stripHttp");
         this.rc = requireNonNull(rc, "rc");
         this.ticker = requireNonNull(ticker, "ticker");
+        this.wheel = requireNonNull(wheel, "wheel");
         this.maxBodyBytes = maxBodyBytes;
         this.requestTimeoutNanos = requestTimeoutNanos;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        exchange = new Exchange(ctx, rc, ticker, maxBodyBytes, requestTimeoutNanos, stripHttp);
+        exchange = new Exchange(ctx, rc, ticker, wheel, maxBodyBytes, requestTimeoutNanos, stripHttp);
     }
 
     @Override

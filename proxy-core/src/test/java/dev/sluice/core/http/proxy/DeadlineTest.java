@@ -2,11 +2,14 @@ package dev.sluice.core.http.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.sluice.core.testing.FakeTicker;
+import dev.sluice.core.time.TimerWheel;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -15,12 +18,10 @@ import org.junit.jupiter.api.Test;
 class DeadlineTest {
 
     private final EmbeddedChannel loop = new EmbeddedChannel();
+    private final FakeTicker clock = new FakeTicker();
+    private final TimerWheel wheel = new TimerWheel(loop.eventLoop(), clock, TimeUnit.MILLISECONDS.toNanos(1));
     private final AtomicInteger expired = new AtomicInteger();
-    private final Deadline deadline = new Deadline(TimeUnit.SECONDS.toNanos(30), loop.eventLoop(), expired::incrementAndGet);
-
-    DeadlineTest() {
-        loop.freezeTime(); // the loop's clock moves only when the test moves it
-    }
+    private final Deadline deadline = new Deadline(TimeUnit.SECONDS.toNanos(30), wheel, expired::incrementAndGet);
 
     @AfterEach
     void close() {
@@ -28,8 +29,8 @@ class DeadlineTest {
     }
 
     private void after(long millis) {
-        loop.advanceTimeBy(millis, TimeUnit.MILLISECONDS);
-        loop.runScheduledPendingTasks();
+        clock.advance(Duration.ofMillis(millis)); // the wheel's clock moves only when the test moves it
+        wheel.expireDue();
     }
 
     private static HttpRequest call(String grpcTimeout) {
