@@ -9,8 +9,13 @@
 # above 5 %, is flagged "disturbed".
 #
 #   perf/run.sh [REPEATS] [SECONDS]        from the project root (builds the jar when missing)
+#   CASES="h1-100 h1-close" PROXIES="nginx sluice" perf/run.sh 3 10     a subset, for a before/after
+#   SLUICE_JAVA_OPTS="... -XX:StartFlightRecording=filename=/tmp/s.jfr"  a profile of Sluice meanwhile
+#   SLUICE_JAR=before.jar SLUICE_B_JAR=after.jar CASES=h1-100 PROXIES="sluice sluice-b" perf/run.sh
+#                                          two builds of Sluice, interleaved: a before/after
 #
-# Writes perf/results/<date>-<host>.md (the table, the commands, the machine) and prints it.
+# Writes perf/results/<date>-<host>.md (the table, the commands, the machine; a subset writes
+# /tmp/sluice-perf/subset.md) and prints it.
 # Installs nginx-light, haproxy, wrk, nghttp2-client and openssl from Debian when missing (as
 # root). Bounded: a 90 s warm-up round, then 3 repeats x (1 + 6 cases x 3 proxies) x (SECONDS +
 # 1 s), about 12 minutes at the defaults; every process it starts is stopped by PID on exit.
@@ -32,7 +37,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
-JAR="$ROOT/proxy-admin/target/sluice.jar"
+JAR=${SLUICE_JAR:-$ROOT/proxy-admin/target/sluice.jar}
 [ -f "$JAR" ] || (cd "$ROOT" && ./mvnw -q -DskipTests package)
 
 PIDS=()
@@ -112,11 +117,20 @@ taskset -c 0 "$HAPROXY" -db -f "$WORK/haproxy.cfg" > "$WORK/haproxy.out" 2>&1 & 
 taskset -c 0 java ${SLUICE_JAVA_OPTS:--Xms256m -Xmx256m -XX:+UseParallelGC} -XX:ActiveProcessorCount=1 \
   -Dio.netty.leakDetection.level=disabled -jar "$JAR" --config "$WORK/sluice.yaml" > "$WORK/sluice.out" 2>&1 & SLUICE_PID=$!
 PIDS+=($SLUICE_PID)
+if [ -n "${SLUICE_B_JAR:-}" ]; then
+  sed -e 's/19112/19142/; s/19113/19143/; s/19122/19152/' "$WORK/sluice.yaml" > "$WORK/sluice-b.yaml"
+  # shellcheck disable=SC2086
+  taskset -c 0 java ${SLUICE_JAVA_OPTS:--Xms256m -Xmx256m -XX:+UseParallelGC} -XX:ActiveProcessorCount=1 \
+    -Dio.netty.leakDetection.level=disabled -jar "$SLUICE_B_JAR" --config "$WORK/sluice-b.yaml" > "$WORK/sluice-b.out" 2>&1 &
+  SLUICE_B_PID=$!; PIDS+=($SLUICE_B_PID)
+  wait_port 19142; wait_port 19152
+fi
 for p in 19101 19102 19103 19110 19111 19112 19120 19121 19122 19130 19131; do wait_port "$p"; done
 # NGINX's h2c is on its own port (an http2 listen is h2 only); HAProxy's and Sluice's plain ports take both.
 declare -A PORT=([nginx:h1]=19110 [haproxy:h1]=19111 [sluice:h1]=19112 [nginx:tls]=19120 [haproxy:tls]=19121 [sluice:tls]=19122
-                 [nginx:h2c]=19130 [haproxy:h2c]=19131 [sluice:h2c]=19112)
-declare -A PID=([nginx]=$NGINX_PID [haproxy]=$HAPROXY_PID [sluice]=$SLUICE_PID)
+                 [nginx:h2c]=19130 [haproxy:h2c]=19131 [sluice:h2c]=19112
+                 [sluice-b:h1]=19142 [sluice-b:tls]=19152 [sluice-b:h2c]=19142)
+declare -A PID=([nginx]=$NGINX_PID [haproxy]=$HAPROXY_PID [sluice]=$SLUICE_PID [sluice-b]=${SLUICE_B_PID:-0})
 
 # CPU seconds (user + system, in clock ticks) of a process and its children threads/workers.
 cpu_ticks() { local total=0 p; for p in "$1" $(pgrep -P "$1" || true); do
@@ -143,17 +157,20 @@ port_of() { case "$2" in h2c-100) echo "${PORT[$1:h2c]}" ;; tls-*) echo "${PORT[
 
 RAW="$WORK/runs.tsv"
 : > "$RAW"
-CASES=(direct h1-100 h1-16k h2c-100 h1-close tls-h2 tls-h1)
+CASES_SET=${CASES:-}${PROXIES:-}
+read -r -a CASES <<< "${CASES:-direct h1-100 h1-16k h2c-100 h1-close tls-h2 tls-h1}"
+read -r -a PROXIES <<< "${PROXIES:-nginx haproxy sluice}"
 # One unrecorded round first, 5 s per case and proxy: a JVM pinned to one core needs it for its JIT
 # (Sluice does a fifth of its steady rate in its first seconds); NGINX and HAProxy get it too.
-for case in "${CASES[@]:1}"; do
-  for proxy in nginx haproxy sluice; do
+for case in "${CASES[@]}"; do
+  [ "$case" = direct ] && continue
+  for proxy in "${PROXIES[@]}"; do
     load "$case" "$(port_of "$proxy" "$case")" 5 > /dev/null 2>&1 || true
   done
 done
 for rep in $(seq 1 "$REPEATS"); do
   for case in "${CASES[@]}"; do
-    proxies=(nginx haproxy sluice)
+    proxies=("${PROXIES[@]}")
     [ "$case" = direct ] && proxies=(none)
     for proxy in "${proxies[@]}"; do
       port=$( [ "$proxy" = none ] && echo 19101 || port_of "$proxy" "$case")
@@ -184,6 +201,8 @@ done
 
 # ---- the table: median (min-max) over the repeats ---------------------------------------------
 OUT="$HERE/results/$(date +%F)-$(hostname -s).md"
+# a subset is a before/after check, not a result to commit
+[ -n "${CASES_SET:-}" ] && OUT="$WORK/subset.md"
 {
   echo "# perf/run.sh on $(hostname -s), $(date -u '+%F %H:%M UTC')"
   echo
@@ -205,8 +224,8 @@ OUT="$HERE/results/$(date +%F)-$(hostname -s).md"
         for (i = 1; i <= m; i++) { a[i] = rps[k, i]; if (a[i] < lo) lo = a[i]; if (a[i] > hi) hi = a[i] } R[k] = median(a, m); LO[k] = lo; HI[k] = hi
         delete a; for (i = 1; i <= m; i++) a[i] = cpu[k, i]; C[k] = median(a, m)
         delete a; for (i = 1; i <= m; i++) a[i] = per[k, i]; P[k] = median(a, m) }
-      split("direct h1-100 h1-16k h2c-100 h1-close tls-h2 tls-h1", cs, " "); split("none nginx haproxy sluice", ps, " ")
-      for (ci = 1; ci <= 7; ci++) for (pi = 1; pi <= 4; pi++) { k = cs[ci] SUBSEP ps[pi]; if (!(k in n)) continue
+      split("direct h1-100 h1-16k h2c-100 h1-close tls-h2 tls-h1", cs, " "); split("none nginx haproxy sluice sluice-b", ps, " ")
+      for (ci = 1; ci <= 7; ci++) for (pi = 1; pi <= 5; pi++) { k = cs[ci] SUBSEP ps[pi]; if (!(k in n)) continue
         ng = P[cs[ci] SUBSEP "nginx"]; ha = P[cs[ci] SUBSEP "haproxy"]
         printf "| %s | %s | %d (%d-%d) | %.2f | %d | %s | %s | %s | %s | %d of %d |\n", cs[ci], ps[pi], R[k], LO[k], HI[k], C[k], P[k], p50[k], p99[k],
           (ps[pi] == "none" || ng == 0) ? "" : sprintf("%.2fx", P[k] / ng), (ps[pi] == "none" || ha == 0) ? "" : sprintf("%.2fx", P[k] / ha), bad[k] + 0, n[k] }
