@@ -3,13 +3,10 @@ package dev.sluice.perf;
 import dev.sluice.config.load.Values;
 import dev.sluice.config.load.YamlConfigLoader;
 import dev.sluice.config.model.ProxyConfig;
-import dev.sluice.core.http.HygieneHandler;
-import dev.sluice.core.http.RateLimitHandler;
+import dev.sluice.core.http.RequestChain;
 import dev.sluice.core.http.RateLimits;
 import dev.sluice.core.http.RequestContext;
-import dev.sluice.core.http.RouteHandler;
 import dev.sluice.core.http.Router;
-import dev.sluice.core.http.ShedHandler;
 import dev.sluice.core.ratelimit.FixedLimiter;
 import dev.sluice.core.ratelimit.KeyedRateLimiter;
 import dev.sluice.core.time.Ticker;
@@ -71,10 +68,7 @@ public class IngressChainBenchmark {
         RateLimits limits = new RateLimits(ip, partition,
                 new dev.sluice.core.http.KeyExtractor(dev.sluice.config.model.KeySource.header("X-Tenant-Id"), 128), false, null);
         channel = new EmbeddedChannel(
-                new HygieneHandler(rc, ticker, 5 << 20, () -> endToEnd, true),
-                new ShedHandler(rc, () -> shed, ticker),
-                new RateLimitHandler(rc, () -> limits, ticker),
-                new RouteHandler(rc, () -> router),
+                new RequestChain(rc, ticker, 5 << 20, true, () -> endToEnd, () -> shed, () -> limits, () -> router),
                 new Sink());
     }
 

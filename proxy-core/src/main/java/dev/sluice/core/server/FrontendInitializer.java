@@ -7,15 +7,11 @@ import dev.sluice.config.model.PathNormalization;
 import dev.sluice.core.http.AccessLogHandler;
 import dev.sluice.core.http.ClientIps;
 import dev.sluice.core.http.EndToEndHeaders;
-import dev.sluice.core.http.HashKeyHandler;
 import dev.sluice.core.http.HeaderTimeoutHandler;
-import dev.sluice.core.http.HygieneHandler;
-import dev.sluice.core.http.RateLimitHandler;
 import dev.sluice.core.http.RateLimits;
+import dev.sluice.core.http.RequestChain;
 import dev.sluice.core.http.RequestContext;
-import dev.sluice.core.http.RouteHandler;
 import dev.sluice.core.http.Router;
-import dev.sluice.core.http.ShedHandler;
 import dev.sluice.core.http.proxy.ProxyHandler;
 import dev.sluice.core.http1.ServerCodec;
 import dev.sluice.core.http2.ConnectionErrors;
@@ -219,12 +215,8 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
     /** The handlers every request passes, on an HTTP/1.1 connection and on an HTTP/2 stream alike. */
     private void requestHandlers(ChannelPipeline p, RequestContext rc, ListenerConfig listener, TimerWheel wheel) {
         p.addLast(PipelineNames.ACCESS_LOG, new AccessLogHandler(rc, accessLog, ticker));
-        p.addLast(PipelineNames.HYGIENE, new HygieneHandler(rc, ticker, listener.maxRequestBodyBytes().bytes(), endToEnd,
-                listener.pathNormalization() == PathNormalization.STRICT));
-        p.addLast(PipelineNames.SHED, new ShedHandler(rc, shedding, ticker));
-        p.addLast(PipelineNames.RATE_LIMIT, new RateLimitHandler(rc, limits, ticker));
-        p.addLast(PipelineNames.ROUTE, new RouteHandler(rc, routes));
-        p.addLast(PipelineNames.HASH_KEY, new HashKeyHandler(rc));
+        p.addLast(PipelineNames.REQUEST_CHAIN, new RequestChain(rc, ticker, listener.maxRequestBodyBytes().bytes(),
+                listener.pathNormalization() == PathNormalization.STRICT, endToEnd, shedding, limits, routes));
         p.addLast(PipelineNames.PROXY, rc.http2()
                 ? new ProxyHandler(rc, ticker, wheel, listener.maxRequestBodyBytes().bytes(), listener.requestTimeout().toNanos())
                 : new ProxyHandler(rc, ticker, wheel, listener.maxRequestBodyBytes().bytes(), listener.requestTimeout().toNanos(),

@@ -20,11 +20,10 @@ import io.netty.channel.ChannelPipeline;
  *   <li>{@link #FLOW_CONTROL}: one message per {@code read()}, so the proxy pulls request parts</li>
  *   <li>{@link #KEEP_ALIVE}: {@code Connection: close} handling</li>
  *   <li>{@link #ACCESS_LOG}: one JSON line per request (when {@code accessLog.enabled})</li>
- *   <li>{@link #HYGIENE}: malformed heads, forwarding headers</li>
- *   <li>{@link #SHED}: global in-flight limit, 429</li>
- *   <li>{@link #RATE_LIMIT}: per-IP then per-partition token buckets, 429</li>
- *   <li>{@link #ROUTE}: host/path to cluster, 404</li>
- *   <li>{@link #HASH_KEY}: the request's key for a consistent-hash cluster, 400 on a bad key</li>
+ *   <li>{@link #REQUEST_CHAIN}: one handler, five steps as method calls
+ *       ({@code http.RequestChain}): hygiene (malformed heads, forwarding headers), shed (global
+ *       in-flight limit, 429), rate limits (per-IP then per-partition token buckets, 429), route
+ *       (host/path to cluster, 404), hash key (for a consistent-hash cluster, 400 on a bad key)</li>
  *   <li>{@link #PROXY}: pick a node, acquire an upstream connection, relay</li>
  * </ol>
  * An HTTP/2 connection (h2c, or h2 over TLS: the same preface after the handshake) keeps
@@ -34,8 +33,7 @@ import io.netty.channel.ChannelPipeline;
  * the guard when it was added, closes the connection after {@code idleTimeout} without a stream,
  * and counts connection errors); each stream's child channel runs {@link #H2_STREAM_GUARD}
  * (malformed requests and stream errors: RST_STREAM with the RFC's code), {@link #H2_STREAM_CODEC},
- * {@link #FLOW_CONTROL}, {@link #HYGIENE}, {@link #SHED}, {@link #RATE_LIMIT}, {@link #ROUTE},
- * {@link #HASH_KEY} and {@link #PROXY}: the same handlers see
+ * {@link #FLOW_CONTROL}, {@link #ACCESS_LOG}, {@link #REQUEST_CHAIN} and {@link #PROXY}: the same handlers see
  * the same HTTP message objects for both protocols.
  */
 public final class PipelineNames {
@@ -57,19 +55,15 @@ public final class PipelineNames {
     public static final String FLOW_CONTROL = "flow-control";
     public static final String KEEP_ALIVE = "keep-alive";
     public static final String ACCESS_LOG = "access-log";
-    public static final String HYGIENE = "hygiene";
-    public static final String SHED = "shed";
-    public static final String RATE_LIMIT = "rate-limit";
-    public static final String ROUTE = "route";
-    public static final String HASH_KEY = "hash-key";
+    public static final String REQUEST_CHAIN = "request-chain";
     public static final String PROXY = "proxy";
 
     /** The HTTP/1.1-only handlers, removed when a connection switches to HTTP/2. */
-    static final String[] HTTP1_ONLY = {IDLE, HEADER_TIMEOUT, FLOW_CONTROL, KEEP_ALIVE, ACCESS_LOG, HYGIENE, SHED, RATE_LIMIT, ROUTE, HASH_KEY, PROXY};
+    static final String[] HTTP1_ONLY = {IDLE, HEADER_TIMEOUT, FLOW_CONTROL, KEEP_ALIVE, ACCESS_LOG, REQUEST_CHAIN, PROXY};
 
     /** The HTTP/1.1 handlers a WebSocket tunnel does without: everything between the socket's guards and the proxy. */
     private static final String[] TUNNEL_STRIPS = {HEADER_TIMEOUT, H2_PREFACE, CODEC, H2C_UPGRADE, FLOW_CONTROL, KEEP_ALIVE,
-        ACCESS_LOG, HYGIENE, SHED, RATE_LIMIT, ROUTE, HASH_KEY};
+        ACCESS_LOG, REQUEST_CHAIN};
 
     private PipelineNames() {
     }

@@ -5,9 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.sluice.core.ratelimit.Decision;
 import dev.sluice.core.ratelimit.RateLimiter;
 import dev.sluice.core.time.Ticker;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -15,21 +13,20 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
-import io.netty.util.ReferenceCountUtil;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
- * {@code rate-limit}: the per-IP bucket, then the per-partition bucket. A refused request gets 429
+ * The chain's rate-limiting step ({@link RequestChain}): the per-IP bucket, then the per-partition bucket. A refused request gets 429
  * with {@code Retry-After} (seconds until a token), {@code RateLimit-Limit}, {@code -Remaining},
  * {@code -Reset} (seconds until the bucket is full) and their {@code X-RateLimit-*} twins, and a body
  * naming the limit ({@code rate limited: ip} or {@code rate limited: partition KEY}). A partition key
  * that is too long or outside {@code [A-Za-z0-9._:-]} gets 400; a request without one is limited by
  * IP only. With {@code rateLimits.responseHeaders}, allowed responses carry the same headers for the
- * more restrictive of the two buckets. One instance per channel.
+ * more restrictive of the two buckets. One instance per channel, in its chain.
  */
-public final class RateLimitHandler extends ChannelDuplexHandler {
+final class RateLimit {
 
     static final AsciiString RATELIMIT_LIMIT = AsciiString.cached("ratelimit-limit");
     static final AsciiString RATELIMIT_REMAINING = AsciiString.cached("ratelimit-remaining");
@@ -48,74 +45,67 @@ public final class RateLimitHandler extends ChannelDuplexHandler {
     private final KeyRegion region = new KeyRegion();
 
     /** @param current the limits in force, read once per request */
-    public RateLimitHandler(RequestContext rc, Supplier<RateLimits> current, Ticker ticker) {
+    RateLimit(RequestContext rc, Supplier<RateLimits> current, Ticker ticker) {
         this.rc = requireNonNull(rc, "rc");
         this.current = requireNonNull(current, "current");
         this.ticker = requireNonNull(ticker, "ticker");
     }
 
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof HttpRequest req) {
-            ip.clear();
-            partition.clear();
-            RateLimits l = current.get();
-            limits = l;
-            RateLimiter perIp = l.perIp();
-            RateLimiter perPartition = l.perPartition();
-            KeyExtractor partitionKeys = l.partitionKeys();
-            long now = ticker.nanoTime();
-            if (perIp != null && !perIp.tryAcquire(rc.clientIp(), now, ip)) {
-                refuse(ctx, msg, "ip", "rate limited: ip", ip);
-                return;
+    /** A new request: forgets the last one's decisions, before any step may answer it. */
+    void clear() {
+        ip.clear();
+        partition.clear();
+    }
+
+    /** Takes a token from each bucket that applies; the 429 (or 400 for a bad key) otherwise (the caller releases the request). */
+    @Nullable FullHttpResponse admit(ChannelHandlerContext ctx, HttpRequest req) {
+        RateLimits l = current.get();
+        limits = l;
+        RateLimiter perIp = l.perIp();
+        RateLimiter perPartition = l.perPartition();
+        KeyExtractor partitionKeys = l.partitionKeys();
+        long now = ticker.nanoTime();
+        if (perIp != null && !perIp.tryAcquire(rc.clientIp(), now, ip)) {
+            return refuse(ctx, "ip", "rate limited: ip", ip);
+        }
+        if (perPartition != null) {
+            int found = partitionKeys.find(req, region);
+            if (found == KeyExtractor.INVALID) {
+                rc.refusal("hygiene");
+                return LocalReply.build(ctx, rc, HttpResponseStatus.BAD_REQUEST, "bad partition key in " + partitionKeys.description()
+                        + " (expected: 1 to " + partitionKeys.maxLength() + " characters of [A-Za-z0-9._:-])");
             }
-            if (perPartition != null) {
-                int found = partitionKeys.find(req, region);
-                if (found == KeyExtractor.INVALID) {
-                    boolean complete = msg instanceof LastHttpContent;
-                    ReferenceCountUtil.release(msg);
-                    rc.refusal("hygiene");
-                    LocalReply.send(ctx, rc, HttpResponseStatus.BAD_REQUEST, "bad partition key in " + partitionKeys.description()
-                            + " (expected: 1 to " + partitionKeys.maxLength() + " characters of [A-Za-z0-9._:-])", complete);
-                    return;
+            if (found == KeyExtractor.FOUND) {
+                String text = region.text();
+                String key = region.start() == 0 && region.end() == text.length() ? text : region.toString();
+                if (l.hottest() != null) {
+                    l.hottest().offer(key);
                 }
-                if (found == KeyExtractor.FOUND) {
-                    String text = region.text();
-                    String key = region.start() == 0 && region.end() == text.length() ? text : region.toString();
-                    if (l.hottest() != null) {
-                        l.hottest().offer(key);
-                    }
-                    if (!perPartition.tryAcquire(key, now, partition)) {
-                        refuse(ctx, msg, "partition", "rate limited: partition " + key, partition);
-                        return;
-                    }
+                if (!perPartition.tryAcquire(key, now, partition)) {
+                    return refuse(ctx, "partition", "rate limited: partition " + key, partition);
                 }
             }
         }
-        ctx.fireChannelRead(msg);
+        return null;
     }
 
-    private void refuse(ChannelHandlerContext ctx, Object msg, String which, String reason, Decision d) {
-        boolean complete = msg instanceof LastHttpContent;
-        ReferenceCountUtil.release(msg);
+    private FullHttpResponse refuse(ChannelHandlerContext ctx, String which, String reason, Decision d) {
         rc.refusal(which);
         FullHttpResponse resp = LocalReply.build(ctx, rc, HttpResponseStatus.TOO_MANY_REQUESTS, reason);
         resp.headers().set(HttpHeaderNames.RETRY_AFTER, d.retryAfterSeconds());
         headers(resp.headers(), d);
-        ip.clear();
-        partition.clear();
-        LocalReply.write(ctx, rc, resp, complete);
+        clear();
+        return resp;
     }
 
-    @Override
-    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    /** A response on its way to the client: with {@code rateLimits.responseHeaders}, the more restrictive bucket's headers. */
+    void decorate(Object msg) {
         if (limits.responseHeaders() && msg instanceof HttpResponse resp && resp.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
             Decision d = !partition.present() || (ip.present() && ip.remaining() <= partition.remaining()) ? ip : partition;
             if (d.present()) {
                 headers(resp.headers(), d);
             }
         }
-        ctx.write(msg, promise);
     }
 
     private static void headers(HttpHeaders h, Decision d) {
