@@ -36,8 +36,12 @@ public final class FrameGuard extends ChannelInboundHandlerAdapter implements Ru
     private static final int END_HEADERS = 0x4;
 
     private final long headerTimeoutNanos;
-    /** Client stream ids opened, by {@code (id >> 1) % WINDOW}. */
-    private final int[] opened = new int[WINDOW];
+    /**
+     * Client stream ids opened, by {@code (id >> 1) % opened.length}. It starts at 16 slots and
+     * doubles, up to {@link #WINDOW}, while it is shorter than the ids opened so far: a connection
+     * of a few streams carries 64 bytes, not 16 KiB (which idle HTTP/2 connections used to each).
+     */
+    private int[] opened = new int[16];
     private int lastOpened;
     private int prefaceLeft = PREFACE_BYTES;
     private final byte[] header = new byte[9];
@@ -55,7 +59,7 @@ public final class FrameGuard extends ChannelInboundHandlerAdapter implements Ru
         this.headerTimeoutNanos = headerTimeoutNanos;
         this.lastOpened = lastOpened;
         if (lastOpened > 0) {
-            opened[(lastOpened >> 1) % WINDOW] = lastOpened;
+            remember(lastOpened);
         }
     }
 
@@ -102,6 +106,25 @@ public final class FrameGuard extends ChannelInboundHandlerAdapter implements Ru
         ctx.fireChannelRead(in);
     }
 
+    /** Notes an opened stream, growing the ring first while it cannot hold every id up to this one. */
+    private void remember(int stream) {
+        int need = (stream >> 1) + 1;
+        if (need > opened.length && opened.length < WINDOW) {
+            int size = opened.length;
+            while (size < need && size < WINDOW) {
+                size <<= 1;
+            }
+            int[] grown = new int[size];
+            for (int id : opened) { // not yet full size: no two ids shared a slot
+                if (id != 0) {
+                    grown[(id >> 1) % size] = id;
+                }
+            }
+            opened = grown;
+        }
+        opened[(stream >> 1) % opened.length] = stream;
+    }
+
     /** A frame header was read: checks it; returns what is wrong, or null. */
     private String frame() {
         payloadLeft = (header[0] & 0xffL) << 16 | (header[1] & 0xff) << 8 | (header[2] & 0xff);
@@ -111,8 +134,8 @@ public final class FrameGuard extends ChannelInboundHandlerAdapter implements Ru
         if (type == HEADERS && (stream & 1) == 1) {
             if (stream > lastOpened) {
                 lastOpened = stream;
-                opened[(stream >> 1) % WINDOW] = stream;
-            } else if (lastOpened - stream < 2 * WINDOW && opened[(stream >> 1) % WINDOW] != stream) {
+                remember(stream);
+            } else if (lastOpened - stream < 2 * opened.length && opened[(stream >> 1) % opened.length] != stream) {
                 return "HEADERS would open stream " + stream + ", lower than stream " + lastOpened + " the client opened before";
             }
         }
