@@ -30,7 +30,8 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
     private final Ticker ticker;
     /** Where the current request's line goes, read when its head arrives; null: not logged. */
     private @Nullable AccessLog log;
-    private final StringBuilder line = new StringBuilder(256);
+    /** Made with the first line, so a connection that logs nothing (logging off) does not carry it. */
+    private @Nullable StringBuilder line;
     private String method = "";
     private String host = "";
     private String path = "";
@@ -103,6 +104,9 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
 
     private String format() {
         StringBuilder b = line;
+        if (b == null) {
+            b = line = new StringBuilder(256);
+        }
         b.setLength(0);
         b.append("{\"ts\":").append(System.currentTimeMillis());
         field(b, "id", rc.requestId());

@@ -166,9 +166,7 @@ public final class ForwardHeaders {
 
     private static boolean mayHaveBody(HttpResponse resp, RequestContext rc) {
         int code = resp.status().code();
-        HttpRequest req = rc.request();
-        return resp.status().codeClass() != HttpStatusClass.INFORMATIONAL && code != 204 && code != 304
-                && (req == null || !HttpMethod.HEAD.equals(req.method()));
+        return resp.status().codeClass() != HttpStatusClass.INFORMATIONAL && code != 204 && code != 304 && !rc.headMethod();
     }
 
     /**

@@ -40,8 +40,9 @@ final class RateLimit {
     private final Ticker ticker;
     /** The limits the current request was checked against (a reload may publish others meanwhile). */
     private RateLimits limits = RateLimits.NONE;
-    private final Decision ip = new Decision();
-    private final Decision partition = new Decision();
+    // Where the buckets' answers are written; made by the first request that meets a bucket.
+    private @Nullable Decision ip;
+    private @Nullable Decision partition;
     private final KeyRegion region = new KeyRegion();
 
     /** @param current the limits in force, read once per request */
@@ -53,8 +54,10 @@ final class RateLimit {
 
     /** A new request: forgets the last one's decisions, before any step may answer it. */
     void clear() {
-        ip.clear();
-        partition.clear();
+        if (ip != null) {
+            ip.clear();
+            partition.clear();
+        }
     }
 
     /** Takes a token from each bucket that applies; the 429 (or 400 for a bad key) otherwise (the caller releases the request). */
@@ -64,6 +67,13 @@ final class RateLimit {
         RateLimiter perIp = l.perIp();
         RateLimiter perPartition = l.perPartition();
         KeyExtractor partitionKeys = l.partitionKeys();
+        if (perIp == null && perPartition == null) {
+            return null;
+        }
+        if (ip == null) {
+            ip = new Decision();
+            partition = new Decision();
+        }
         long now = ticker.nanoTime();
         if (perIp != null && !perIp.tryAcquire(rc.clientIp(), now, ip)) {
             return refuse(ctx, "ip", "rate limited: ip", ip);
@@ -100,7 +110,7 @@ final class RateLimit {
 
     /** A response on its way to the client: with {@code rateLimits.responseHeaders}, the more restrictive bucket's headers. */
     void decorate(Object msg) {
-        if (limits.responseHeaders() && msg instanceof HttpResponse resp && resp.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
+        if (ip != null && limits.responseHeaders() && msg instanceof HttpResponse resp && resp.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
             Decision d = !partition.present() || (ip.present() && ip.remaining() <= partition.remaining()) ? ip : partition;
             if (d.present()) {
                 headers(resp.headers(), d);

@@ -7,6 +7,7 @@ import dev.sluice.core.metrics.Refusals;
 import dev.sluice.core.upstream.Cluster;
 import dev.sluice.core.upstream.Node;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -28,7 +29,8 @@ public final class RequestContext implements PickContext {
     private final int loopIndex;
 
     private String clientIp;
-    private @Nullable HttpRequest request;
+    /** A HEAD request: its response has no body whatever it declares. The head itself is not kept (an idle connection holds no headers). */
+    private boolean headMethod;
     private @Nullable String requestId;
     private @Nullable Cluster cluster;
     private boolean hasBody;
@@ -71,7 +73,7 @@ public final class RequestContext implements PickContext {
     /** Resets the per-request state for a new request head. */
     void begin(HttpRequest head, long nowNanos) {
         reset(nowNanos);
-        request = head;
+        headMethod = HttpMethod.HEAD.equals(head.method());
         if (trustedPeer != null) {
             String xff = ForwardHeaders.forwardedFor(head.headers());
             clientIp = xff == null ? peerIp : trustedPeer.fromForwardedFor(peerIp, xff);
@@ -98,7 +100,7 @@ public final class RequestContext implements PickContext {
     /** Resets for an answer before any head was read (a malformed head, a header timeout): it has its own id and log line. */
     void beginWithoutHead(long nowNanos) {
         reset(nowNanos);
-        request = null;
+        headMethod = false;
         clientIp = peerIp;
         clientVersion = HttpVersion.HTTP_1_1;
         chunked = false;
@@ -148,9 +150,9 @@ public final class RequestContext implements PickContext {
         return loopIndex;
     }
 
-    /** The request head (headers already rewritten for forwarding once the hygiene step has run). */
-    public @Nullable HttpRequest request() {
-        return request;
+    /** Whether the request's method is HEAD. */
+    public boolean headMethod() {
+        return headMethod;
     }
 
     public @Nullable String requestId() {

@@ -38,7 +38,9 @@ final class Retrier {
     /** The most attempts one request makes, whatever the policy says. */
     static final int MAX_ATTEMPTS = 16;
 
-    private final Node[] tried = new Node[MAX_ATTEMPTS];
+    /** The node of each attempt so far; slot 0 in {@link #first}, the rest made by the first retry (most requests have none). */
+    private @Nullable Node first;
+    private Node @Nullable [] tried;
     private int attempts;
     /** A uniform random long in [0, bound]: the jitter of the backoff. */
     private final LongUnaryOperator random;
@@ -60,7 +62,7 @@ final class Retrier {
     /** A new request's first attempt goes to {@code first}. */
     void begin(Node first) {
         attempts = 1;
-        tried[0] = first;
+        this.first = first;
         replaying = false;
     }
 
@@ -196,6 +198,13 @@ final class Retrier {
 
     /** The next attempt goes to {@code n}. */
     void sendTo(Node n) {
+        if (attempts == 1) {
+            first = n;
+            return;
+        }
+        if (tried == null) {
+            tried = new Node[MAX_ATTEMPTS];
+        }
         tried[attempts - 1] = n;
     }
 
@@ -218,7 +227,10 @@ final class Retrier {
 
     /** Whether an earlier attempt of this request went to {@code n}. */
     boolean tried(Node n) {
-        for (int i = 0; i < attempts - 1; i++) {
+        if (attempts > 1 && first == n) {
+            return true;
+        }
+        for (int i = 1; tried != null && i < attempts - 1; i++) {
             if (tried[i] == n) {
                 return true;
             }

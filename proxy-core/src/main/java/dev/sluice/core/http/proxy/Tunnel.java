@@ -34,8 +34,9 @@ final class Tunnel {
     private final ChannelHandlerContext ctx;
     private final Consumer<ChannelPipeline> stripHttp;
     private final Runnable onEnd;
-    private final FrameBoundaries toClient = new FrameBoundaries();
-    private final FrameBoundaries toUpstream = new FrameBoundaries();
+    // Made by the first tunnel of the connection: most connections never open one.
+    private FrameBoundaries toClient;
+    private FrameBoundaries toUpstream;
     private @Nullable UpstreamLease lease;
     private boolean draining;
     private boolean closedToClient;
@@ -64,8 +65,13 @@ final class Tunnel {
         ctx.writeAndFlush(switching, ctx.voidPromise());
         lease = held;
         draining = closedToClient = closedToUpstream = false;
-        toClient.reset();
-        toUpstream.reset();
+        if (toClient == null) {
+            toClient = new FrameBoundaries();
+            toUpstream = new FrameBoundaries();
+        } else {
+            toClient.reset();
+            toUpstream.reset();
+        }
         stripHttp.accept(ctx.pipeline());
         held.tunnel();
         ctx.channel().config().setAutoRead(true);
