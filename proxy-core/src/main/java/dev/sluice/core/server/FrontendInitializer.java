@@ -193,7 +193,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
 
         TimerWheel wheel = wheels.of(ch.eventLoop());
         ChannelPipeline p = ch.pipeline();
-        p.addLast(PipelineNames.LINGER, new LingeringClose());
+        p.addLast(PipelineNames.LINGER, new LingeringClose(wheel));
         if (tls != null) {
             TlsEvents events = new TlsEvents(new ConnectionErrors(ingress.clientErrors(), clientIp, ticker));
             p.addLast(PipelineNames.TLS, new TlsDetector(tls, events, listener.headerTimeout().toMillis(), PipelineNames.TLS));

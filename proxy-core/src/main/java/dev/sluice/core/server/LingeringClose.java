@@ -1,5 +1,6 @@
 package dev.sluice.core.server;
 
+import dev.sluice.core.time.TimerWheel;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
@@ -7,7 +8,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,9 +27,20 @@ final class LingeringClose extends ChannelDuplexHandler {
     /** The most a closing connection is read. */
     static final long MAX_DISCARDED = 1 << 20;
 
+    private final TimerWheel.Timeout timer;
     private boolean lingering;
     private long discarded;
-    private ScheduledFuture<?> timer;
+    private ChannelHandlerContext ctx;
+
+    /** @param wheel the connection's loop's timer wheel, for {@link #LINGER_NANOS} */
+    LingeringClose(TimerWheel wheel) {
+        this.timer = wheel.newTimeout(() -> ctx.close());
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
 
     @Override
     public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
@@ -55,7 +66,7 @@ final class LingeringClose extends ChannelDuplexHandler {
                 ctx.close();
                 return;
             }
-            timer = ctx.executor().schedule(() -> ctx.close(), LINGER_NANOS, TimeUnit.NANOSECONDS);
+            timer.start(LINGER_NANOS);
             // Read from here, never by turning auto-read on: that would also let the handlers above
             // deliver requests they still queue (a pipelined one after Connection: close, say).
             ctx.read();
@@ -81,16 +92,14 @@ final class LingeringClose extends ChannelDuplexHandler {
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (!lingering) {
             ctx.fireChannelReadComplete();
-        } else if (timer != null) {
+        } else if (timer.pending()) {
             ctx.read(); // keep draining until the client closes or the time is up
         }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (timer != null) {
-            timer.cancel(false);
-        }
+        timer.stop();
         ctx.fireChannelInactive();
     }
 }

@@ -146,7 +146,8 @@ final class PooledLease extends NodeLease implements UpstreamCallback {
         endNode();
     }
 
+    /** The connection's backend handler: last in its pipeline (found without a search by name, once per request). */
     private static BackendHandler backend(Channel ch) {
-        return (BackendHandler) ch.pipeline().get(UpstreamNames.BACKEND);
+        return ch.pipeline().last() instanceof BackendHandler b ? b : (BackendHandler) ch.pipeline().get(UpstreamNames.BACKEND);
     }
 }
