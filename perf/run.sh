@@ -13,12 +13,15 @@
 #   SLUICE_JAVA_OPTS="... -XX:StartFlightRecording=filename=/tmp/s.jfr"  a profile of Sluice meanwhile
 #   SLUICE_JAR=before.jar SLUICE_B_JAR=after.jar CASES=h1-100 PROXIES="sluice sluice-b" perf/run.sh
 #                                          two builds of Sluice, interleaved: a before/after
+#   SLUICE_B_JAR=same.jar SLUICE_B_JAVA_OPTS="..." ...                   or two sets of JVM options
+#   MEM_ONLY=1 [MEM_CONNECTIONS=9000] perf/run.sh                       the memory case alone
 #
-# Writes perf/results/<date>-<host>.md (the table, the commands, the machine; a subset writes
-# /tmp/sluice-perf/subset.md) and prints it.
+# Writes perf/results/<date>-<host>.md (the table, the commands, the machine) and its chart
+# <date>-<host>.png (a subset writes /tmp/sluice-perf/subset.md and .png) and prints it.
 # Installs nginx-light, haproxy, wrk, nghttp2-client and openssl from Debian when missing (as
-# root). Bounded: a 90 s warm-up round, then 3 repeats x (1 + 6 cases x 3 proxies) x (SECONDS +
-# 1 s), about 12 minutes at the defaults; every process it starts is stopped by PID on exit.
+# root). Bounded: a 40 s warm-up round, then 3 repeats x (1 + 6 cases x 3 proxies + 2 ingress runs)
+# x (SECONDS + 1 s), then the memory case (about 90 s): under 14 minutes at the defaults; every
+# process it starts is stopped by PID on exit.
 set -euo pipefail
 REPEATS=${1:-3}
 SECONDS_PER_RUN=${2:-10}
@@ -38,11 +41,15 @@ fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
 JAR=${SLUICE_JAR:-$ROOT/proxy-admin/target/sluice.jar}
+# A full run measures what ingress protection costs: the same build again as sluice-b, with
+# shedding and both rate limits on (limits far above the load), in the h1-ingress case.
+if [ -z "${CASES:-}${PROXIES:-}${MEM_ONLY:-}${SLUICE_B_JAR:-}" ]; then SLUICE_B_JAR=$JAR; SLUICE_B_INGRESS=1; fi
 [ -f "$JAR" ] || (cd "$ROOT" && ./mvnw -q -DskipTests package)
 
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null || true; done; wait 2> /dev/null || true; }
 trap cleanup EXIT
+trap 'exit 1' INT TERM   # a signal ends the script through its EXIT trap, which stops what it started
 wait_port() { for _ in $(seq 1 150); do (echo > "/dev/tcp/127.0.0.1/$1") 2> /dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
 
 # ---- configurations, written where they run ---------------------------------------------------
@@ -119,8 +126,16 @@ taskset -c 0 java ${SLUICE_JAVA_OPTS:--Xms256m -Xmx256m -XX:+UseParallelGC} -XX:
 PIDS+=($SLUICE_PID)
 if [ -n "${SLUICE_B_JAR:-}" ]; then
   sed -e 's/19112/19142/; s/19113/19143/; s/19122/19152/' "$WORK/sluice.yaml" > "$WORK/sluice-b.yaml"
+  if [ -n "${SLUICE_B_INGRESS:-}" ]; then
+    cat >> "$WORK/sluice-b.yaml" << EOF2
+shedding: { maxInFlight: 100000 }
+rateLimits:
+  perIp: { rate: 100000000/s, burst: 100000000 }
+  perPartition: { key: { header: X-Tenant-Id }, rate: 100000000/s, burst: 100000000 }
+EOF2
+  fi
   # shellcheck disable=SC2086
-  taskset -c 0 java ${SLUICE_JAVA_OPTS:--Xms256m -Xmx256m -XX:+UseParallelGC} -XX:ActiveProcessorCount=1 \
+  taskset -c 0 java ${SLUICE_B_JAVA_OPTS:-${SLUICE_JAVA_OPTS:--Xms256m -Xmx256m -XX:+UseParallelGC}} -XX:ActiveProcessorCount=1 \
     -Dio.netty.leakDetection.level=disabled -jar "$SLUICE_B_JAR" --config "$WORK/sluice-b.yaml" > "$WORK/sluice-b.out" 2>&1 &
   SLUICE_B_PID=$!; PIDS+=($SLUICE_B_PID)
   wait_port 19142; wait_port 19152
@@ -147,6 +162,7 @@ load() {
     direct) taskset -c 1 wrk -t1 -c50 -d"${secs}s" --latency "http://127.0.0.1:19101/100" ;;
     h1-100) taskset -c 1 wrk -t1 -c50 -d"${secs}s" --latency "http://127.0.0.1:$port/100" ;;
     h1-16k) taskset -c 1 wrk -t1 -c50 -d"${secs}s" --latency "http://127.0.0.1:$port/16k" ;;
+    h1-ingress) taskset -c 1 wrk -t1 -c50 -d"${secs}s" --latency -H "X-Tenant-Id: tenant-1" "http://127.0.0.1:$port/100" ;;
     h1-close) taskset -c 1 wrk -t1 -c50 -d"${secs}s" --latency -H "Connection: close" "http://127.0.0.1:$port/100" ;;
     h2c-100) taskset -c 1 h2load -c10 -m10 -D"$secs" "http://127.0.0.1:$port/100" ;;
     tls-h2) taskset -c 1 h2load -c10 -m10 -D"$secs" "https://127.0.0.1:$port/100" ;;
@@ -157,21 +173,28 @@ port_of() { case "$2" in h2c-100) echo "${PORT[$1:h2c]}" ;; tls-*) echo "${PORT[
 
 RAW="$WORK/runs.tsv"
 : > "$RAW"
-CASES_SET=${CASES:-}${PROXIES:-}
-read -r -a CASES <<< "${CASES:-direct h1-100 h1-16k h2c-100 h1-close tls-h2 tls-h1}"
+CASES_SET=${CASES:-}${PROXIES:-}${MEM_ONLY:-}
+PROXIES_SET=${PROXIES:-}
+read -r -a CASES <<< "${CASES:-direct h1-100 h1-16k h2c-100 h1-close tls-h2 tls-h1 h1-ingress}"
 read -r -a PROXIES <<< "${PROXIES:-nginx haproxy sluice}"
-# One unrecorded round first, 5 s per case and proxy: a JVM pinned to one core needs it for its JIT
-# (Sluice does a fifth of its steady rate in its first seconds); NGINX and HAProxy get it too.
+if [ -n "${MEM_ONLY:-}" ]; then CASES=(); REPEATS=0; fi   # MEM_ONLY=1: the memory case alone
+# One unrecorded round first, 5 s per case for each Sluice: a JVM pinned to one core needs it for
+# its JIT (Sluice does a fifth of its steady rate in its first seconds). NGINX and HAProxy, compiled
+# ahead, get the 1 s warm-up every run has.
+# the proxies a case runs on: h1-ingress compares Sluice without and with ingress protection
+proxies_of() { if [ "$1" = direct ]; then echo none; elif [ "$1" = h1-ingress ]; then echo sluice ${SLUICE_B_PID:+sluice-b};
+  else echo "${PROXIES[@]}"; fi; }
 for case in "${CASES[@]}"; do
   [ "$case" = direct ] && continue
-  for proxy in "${PROXIES[@]}"; do
+  read -r -a proxies <<< "$(proxies_of "$case")"
+  for proxy in "${proxies[@]}"; do
+    [[ "$proxy" == sluice* ]] || continue
     load "$case" "$(port_of "$proxy" "$case")" 5 > /dev/null 2>&1 || true
   done
 done
 for rep in $(seq 1 "$REPEATS"); do
   for case in "${CASES[@]}"; do
-    proxies=("${PROXIES[@]}")
-    [ "$case" = direct ] && proxies=(none)
+    read -r -a proxies <<< "$(proxies_of "$case")"
     for proxy in "${proxies[@]}"; do
       port=$( [ "$proxy" = none ] && echo 19101 || port_of "$proxy" "$case")
       load "$case" "$port" 1 > /dev/null 2>&1 || true   # warm-up: pools, connections, TLS sessions
@@ -199,6 +222,65 @@ for rep in $(seq 1 "$REPEATS"); do
   done
 done
 
+# ---- memory: RSS growth per idle keep-alive connection -----------------------------------------
+# MEM_CONNECTIONS (9000 by default: this machine's hard limit of 20000 descriptors caps HAProxy's
+# maxconn at about 9000, two descriptors each) connections of one request each, held idle by
+# perf's IdleConnections client on CPU 1, for each proxy and protocol. RSS is read from
+# /proc/<pid>/status (NGINX's worker included) before they open and once all are answered and
+# 3 s have passed, each after 3 s of load. For Sluice, a JVM with native memory tracking is started for this phase,
+# and the class histogram (live objects, after the full GC it forces) and the NMT categories are
+# compared too: the heap, direct memory and per-connection objects.
+MEM_CONNECTIONS=${MEM_CONNECTIONS:-9000}
+MEM="$WORK/memory.tsv"
+: > "$MEM"
+rss_kib() { local total=0 p; for p in "$1" $(pgrep -P "$1" || true); do
+  total=$((total + $(awk '/^VmRSS/ {print $2}' "/proc/$p/status" 2> /dev/null || echo 0))); done; echo "$total"; }
+live_heap() { jcmd "$1" GC.class_histogram 2> /dev/null | awk '/^Total/ {print $3}'; }
+nmt() { jcmd "$1" VM.native_memory summary 2> /dev/null | awk '/^-  *(Java Heap|Thread|Other|Internal|NIO)/ {
+  gsub(/[(),=]/, " "); for (i = 1; i <= NF; i++) if ($i == "committed") {print $2 "=" $(i + 1); break} }' | tr '\n' ' '; }
+# (a subset of throughput cases skips it; MEM_ONLY=1 runs it alone)
+if [ "$MEM_CONNECTIONS" -gt 0 ] && { [ -z "${CASES:-}${PROXIES_SET:-}" ] || [ -n "${MEM_ONLY:-}" ]; }; then
+  ulimit -n "$(ulimit -Hn)"
+  BENCH="$ROOT/perf/target/benchmarks.jar"
+  [ -f "$BENCH" ] || (cd "$ROOT" && ./mvnw -q -DskipTests package)
+  kill "$SLUICE_PID" 2> /dev/null || true; wait "$SLUICE_PID" 2> /dev/null || true
+  # shellcheck disable=SC2086
+  taskset -c 0 java ${SLUICE_JAVA_OPTS:--Xms256m -Xmx256m -XX:+UseParallelGC} -XX:ActiveProcessorCount=1 -XX:NativeMemoryTracking=summary \
+    -Dio.netty.leakDetection.level=disabled -jar "$JAR" --config "$WORK/sluice.yaml" > "$WORK/sluice-memory.out" 2>&1 & SLUICE_PID=$!
+  PIDS+=($SLUICE_PID); PID[sluice]=$SLUICE_PID
+  wait_port 19112
+  for proto in h1 h2c; do
+    for proxy in "${PROXIES[@]}"; do
+      [ "$proxy" = sluice-b ] && continue
+      port=${PORT[$proxy:$proto]}
+      pid=${PID[$proxy]}
+      # 3 s of load first: upstream connections open, and a JVM's young generation touched, as in a
+      # proxy that has been serving for a while (the growth measured is then the connections' own)
+      load "$( [ "$proto" = h1 ] && echo h1-100 || echo h2c-100)" "$port" 3 > /dev/null 2>&1 || true
+      sleep 1
+      if [ "$proxy" = sluice ]; then heap0=$(live_heap "$pid"); nmt0=$(nmt "$pid"); fi
+      rss0=$(rss_kib "$pid")
+      taskset -c 1 java -Xss256k -cp "$BENCH" dev.sluice.perf.IdleConnections 127.0.0.1 "$port" "$MEM_CONNECTIONS" "$proto" 60 \
+        > "$WORK/idle.out" 2>&1 & CLIENT=$!; PIDS+=($CLIENT)
+      for _ in $(seq 1 600); do grep -q '^held' "$WORK/idle.out" && break; kill -0 "$CLIENT" 2> /dev/null || break; sleep 0.2; done
+      sleep 3
+      rss1=$(rss_kib "$pid")
+      held=$(awk '/^held/ {print $2}' "$WORK/idle.out"); held=${held:-0}
+      extra=""
+      if [ "$proxy" = sluice ]; then
+        heap1=$(live_heap "$pid"); nmt1=$(nmt "$pid")
+        extra="live heap $(( (heap1 - heap0) / (held > 0 ? held : 1) )) B/conn; NMT before: $nmt0; after: $nmt1"
+        jcmd "$pid" GC.class_histogram 2> /dev/null | head -25 > "$WORK/histogram-$proto.txt"
+      fi
+      kill "$CLIENT" 2> /dev/null || true; wait "$CLIENT" 2> /dev/null || true
+      per=$(awk -v a="$rss1" -v b="$rss0" -v n="$held" 'BEGIN {printf "%.2f", (n > 0 ? (a - b) / n : 0)}')
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$proto" "$proxy" "$held" "$rss0" "$rss1" "$per" "$extra" >> "$MEM"
+      echo "memory $proto $proxy: $held held, RSS $rss0 -> $rss1 KiB, $per KiB per connection $extra" >&2
+      sleep 2
+    done
+  done
+fi
+
 # ---- the table: median (min-max) over the repeats ---------------------------------------------
 OUT="$HERE/results/$(date +%F)-$(hostname -s).md"
 # a subset is a before/after check, not a result to commit
@@ -210,7 +292,8 @@ OUT="$HERE/results/$(date +%F)-$(hostname -s).md"
   echo "HAProxy $("$HAPROXY" -v | awk 'NR == 1 {print $3}'), Sluice $(git -C "$ROOT" rev-parse --short HEAD) on $(java -version 2>&1 | awk -F'"' 'NR == 1 {print $2}')."
   echo "Each proxy on CPU 0 (one worker / nbthread 1 / one event loop), wrk or h2load and three NGINX backends on CPU 1;"
   echo "A 5 s warm-up round per case and proxy, then $REPEATS repeats of ${SECONDS_PER_RUN} s per case (each after 1 s of warm-up), interleaved; median (min-max)."
-  echo "Cases: wrk -t1 -c50 (HTTP/1.1 100 B, 16 KiB, Connection: close, TLS); h2load -c10 -m10 (h2c, TLS h2 via ALPN)."
+  echo "Cases: wrk -t1 -c50 (HTTP/1.1 100 B, 16 KiB, Connection: close, TLS); h2load -c10 -m10 (h2c, TLS h2 via ALPN);"
+  echo "h1-ingress: HTTP/1.1 100 B with X-Tenant-Id, Sluice without (sluice) and with (sluice-b) shedding, per-IP and per-partition buckets."
   echo
   echo "| case | proxy | req/s | proxy CPU | req/s per busy proxy core | p50 | p99 | vs NGINX | vs HAProxy | runs disturbed |"
   echo "|---|---|---|---|---|---|---|---|---|---|"
@@ -224,12 +307,24 @@ OUT="$HERE/results/$(date +%F)-$(hostname -s).md"
         for (i = 1; i <= m; i++) { a[i] = rps[k, i]; if (a[i] < lo) lo = a[i]; if (a[i] > hi) hi = a[i] } R[k] = median(a, m); LO[k] = lo; HI[k] = hi
         delete a; for (i = 1; i <= m; i++) a[i] = cpu[k, i]; C[k] = median(a, m)
         delete a; for (i = 1; i <= m; i++) a[i] = per[k, i]; P[k] = median(a, m) }
-      split("direct h1-100 h1-16k h2c-100 h1-close tls-h2 tls-h1", cs, " "); split("none nginx haproxy sluice sluice-b", ps, " ")
-      for (ci = 1; ci <= 7; ci++) for (pi = 1; pi <= 5; pi++) { k = cs[ci] SUBSEP ps[pi]; if (!(k in n)) continue
+      split("direct h1-100 h1-16k h2c-100 h1-close tls-h2 tls-h1 h1-ingress", cs, " "); split("none nginx haproxy sluice sluice-b", ps, " ")
+      for (ci = 1; ci <= 8; ci++) for (pi = 1; pi <= 5; pi++) { k = cs[ci] SUBSEP ps[pi]; if (!(k in n)) continue
         ng = P[cs[ci] SUBSEP "nginx"]; ha = P[cs[ci] SUBSEP "haproxy"]
         printf "| %s | %s | %d (%d-%d) | %.2f | %d | %s | %s | %s | %s | %d of %d |\n", cs[ci], ps[pi], R[k], LO[k], HI[k], C[k], P[k], p50[k], p99[k],
           (ps[pi] == "none" || ng == 0) ? "" : sprintf("%.2fx", P[k] / ng), (ps[pi] == "none" || ha == 0) ? "" : sprintf("%.2fx", P[k] / ha), bad[k] + 0, n[k] }
+      off = P["h1-ingress" SUBSEP "sluice"]; on = P["h1-ingress" SUBSEP "sluice-b"]
+      if (off > 0 && on > 0) printf "\nIngress protection on (h1-ingress, sluice-b against sluice): %+.1f %% req/s per busy core.\n", 100 * (on / off - 1)
     }' "$RAW"
+  if [ -s "$MEM" ]; then
+    echo
+    echo "RSS growth per idle keep-alive connection ($MEM_CONNECTIONS held by perf's IdleConnections, one request each; KiB):"
+    echo
+    echo "| protocol | proxy | held | RSS before (KiB) | RSS after (KiB) | KiB per connection | vs HAProxy | Sluice: live heap, NMT (KiB committed) |"
+    echo "|---|---|---|---|---|---|---|---|"
+    awk -F'\t' '{ k[NR] = $0; if ($2 == "haproxy") ha[$1] = $6 }
+      END { for (i = 1; i <= NR; i++) { split(k[i], f, "\t")
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", f[1], f[2], f[3], f[4], f[5], f[6], (ha[f[1]] > 0 ? sprintf("%.2fx", f[6] / ha[f[1]]) : ""), f[7] } }' "$MEM"
+  fi
   echo
   echo "Raw runs (repeat, case, proxy, req/s, proxy CPU share, p50, p99, other CPU 0 share, steal, errors): \`$RAW\`, copied below."
   echo
@@ -237,4 +332,9 @@ OUT="$HERE/results/$(date +%F)-$(hostname -s).md"
   cat "$RAW"
   echo '```'
 } > "$OUT"
+BENCH="$ROOT/perf/target/benchmarks.jar"
+if [ -f "$BENCH" ]; then
+  PNG="${OUT%.md}.png"
+  java -cp "$BENCH" dev.sluice.perf.RunChart "$RAW" "$MEM" "$PNG" && echo "![chart]($(basename "$PNG"))" >> "$OUT"
+fi
 cat "$OUT"

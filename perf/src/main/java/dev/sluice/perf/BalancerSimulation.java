@@ -9,7 +9,6 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -242,12 +241,8 @@ public final class BalancerSimulation {
     static void chart(List<Result> results, Path file) throws IOException {
         int w = 960;
         int h = 440;
-        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, w, h);
+        BufferedImage img = Charts.canvas(w, h);
+        Graphics2D g = Charts.graphics(img);
         Color[] colors = {new Color(0x9e9e9e), new Color(0x1f77b4), new Color(0x2ca02c), new Color(0xd62728), new Color(0xff7f0e)};
         panel(g, results, colors, 20, "p99 latency (ms, log scale)", true, r -> r.p99Ms());
         panel(g, results, colors, 330, "peak-to-mean load (p99)", false, r -> r.peakToMean());
