@@ -18,10 +18,10 @@
 #
 # Writes perf/results/<date>-<host>.md (the table, the commands, the machine) and its chart
 # <date>-<host>.png (a subset writes /tmp/sluice-perf/subset.md and .png) and prints it.
-# Installs nginx-light, haproxy, wrk, nghttp2-client and openssl from Debian when missing (as
+# Installs nginx-light, haproxy, wrk, nghttp2-client, openssl and curl from Debian when missing (as
 # root). Bounded: a 40 s warm-up round, then 3 repeats x (1 + 6 cases x 3 proxies + 2 ingress runs)
-# x (SECONDS + 1 s), then the memory case (about 90 s): under 14 minutes at the defaults; every
-# process it starts is stopped by PID on exit.
+# x (SECONDS + 1 s), 3 profiled runs, then the memory case (about 2 minutes): about 15 minutes at
+# the defaults; every process it starts is stopped by PID on exit.
 set -euo pipefail
 REPEATS=${1:-3}
 SECONDS_PER_RUN=${2:-10}
@@ -32,7 +32,7 @@ mkdir -p "$WORK" "$HERE/results"
 [ "$(nproc)" -ge 2 ] || { echo "needs 2 cores (proxy on CPU 0, load on CPU 1)" >&2; exit 2; }
 
 missing=()
-for tool in nginx:nginx-light haproxy:haproxy wrk:wrk h2load:nghttp2-client openssl:openssl; do
+for tool in nginx:nginx-light haproxy:haproxy wrk:wrk h2load:nghttp2-client openssl:openssl curl:curl; do
   command -v "${tool%%:*}" > /dev/null || [ -x "/usr/sbin/${tool%%:*}" ] || missing+=("${tool#*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -41,8 +41,9 @@ fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
 JAR=${SLUICE_JAR:-$ROOT/proxy-admin/target/sluice.jar}
-# A full run measures what ingress protection costs: the same build again as sluice-b, with
-# shedding and both rate limits on (limits far above the load), in the h1-ingress case.
+# A full run measures what ingress protection costs (h1-ingress): the same build a second time, as
+# sluice-ingress, with shedding and both rate limits on (limits far above the load). Two JVMs of
+# one build differ by up to 10 % here; perf/README.md derives the cost from JMH as well.
 if [ -z "${CASES:-}${PROXIES:-}${MEM_ONLY:-}${SLUICE_B_JAR:-}" ]; then SLUICE_B_JAR=$JAR; SLUICE_B_INGRESS=1; fi
 [ -f "$JAR" ] || (cd "$ROOT" && ./mvnw -q -DskipTests package)
 
@@ -121,18 +122,14 @@ taskset -c 1 "$NGINX" -c "$WORK/backends.conf" -p "$WORK" & PIDS+=($!)
 taskset -c 0 "$NGINX" -c "$WORK/nginx.conf" -p "$WORK" & NGINX_PID=$!; PIDS+=($NGINX_PID)
 taskset -c 0 "$HAPROXY" -db -f "$WORK/haproxy.cfg" > "$WORK/haproxy.out" 2>&1 & HAPROXY_PID=$!; PIDS+=($HAPROXY_PID)
 # shellcheck disable=SC2086 # the options are words
-taskset -c 0 java ${SLUICE_JAVA_OPTS:--Xms256m -Xmx256m -XX:+UseParallelGC} -XX:ActiveProcessorCount=1 \
+taskset -c 0 java ${SLUICE_JAVA_OPTS:--Xms256m -Xmx256m -XX:+UseParallelGC} -XX:ActiveProcessorCount=1 -XX:FlightRecorderOptions=stackdepth=160 \
   -Dio.netty.leakDetection.level=disabled -jar "$JAR" --config "$WORK/sluice.yaml" > "$WORK/sluice.out" 2>&1 & SLUICE_PID=$!
 PIDS+=($SLUICE_PID)
 if [ -n "${SLUICE_B_JAR:-}" ]; then
   sed -e 's/19112/19142/; s/19113/19143/; s/19122/19152/' "$WORK/sluice.yaml" > "$WORK/sluice-b.yaml"
   if [ -n "${SLUICE_B_INGRESS:-}" ]; then
-    cat >> "$WORK/sluice-b.yaml" << EOF2
-shedding: { maxInFlight: 100000 }
-rateLimits:
-  perIp: { rate: 100000000/s, burst: 100000000 }
-  perPartition: { key: { header: X-Tenant-Id }, rate: 100000000/s, burst: 100000000 }
-EOF2
+    printf '%s\n' "shedding: { maxInFlight: 100000 }" "rateLimits:" "  perIp: { rate: 100000000/s, burst: 100000000 }" \
+      "  perPartition: { key: { header: X-Tenant-Id }, rate: 100000000/s, burst: 100000000 }" >> "$WORK/sluice-b.yaml"
   fi
   # shellcheck disable=SC2086
   taskset -c 0 java ${SLUICE_B_JAVA_OPTS:-${SLUICE_JAVA_OPTS:--Xms256m -Xmx256m -XX:+UseParallelGC}} -XX:ActiveProcessorCount=1 \
@@ -144,8 +141,10 @@ for p in 19101 19102 19103 19110 19111 19112 19120 19121 19122 19130 19131; do w
 # NGINX's h2c is on its own port (an http2 listen is h2 only); HAProxy's and Sluice's plain ports take both.
 declare -A PORT=([nginx:h1]=19110 [haproxy:h1]=19111 [sluice:h1]=19112 [nginx:tls]=19120 [haproxy:tls]=19121 [sluice:tls]=19122
                  [nginx:h2c]=19130 [haproxy:h2c]=19131 [sluice:h2c]=19112
-                 [sluice-b:h1]=19142 [sluice-b:tls]=19152 [sluice-b:h2c]=19142)
-declare -A PID=([nginx]=$NGINX_PID [haproxy]=$HAPROXY_PID [sluice]=$SLUICE_PID [sluice-b]=${SLUICE_B_PID:-0})
+                 [sluice-b:h1]=19142 [sluice-b:tls]=19152 [sluice-b:h2c]=19142 [sluice-ingress:h1]=19142)
+declare -A PID=([nginx]=$NGINX_PID [haproxy]=$HAPROXY_PID [sluice]=$SLUICE_PID [sluice-b]=${SLUICE_B_PID:-0}
+                [sluice-ingress]=${SLUICE_B_PID:-0})
+
 
 # CPU seconds (user + system, in clock ticks) of a process and its children threads/workers.
 cpu_ticks() { local total=0 p; for p in "$1" $(pgrep -P "$1" || true); do
@@ -174,7 +173,6 @@ port_of() { case "$2" in h2c-100) echo "${PORT[$1:h2c]}" ;; tls-*) echo "${PORT[
 RAW="$WORK/runs.tsv"
 : > "$RAW"
 CASES_SET=${CASES:-}${PROXIES:-}${MEM_ONLY:-}
-PROXIES_SET=${PROXIES:-}
 read -r -a CASES <<< "${CASES:-direct h1-100 h1-16k h2c-100 h1-close tls-h2 tls-h1 h1-ingress}"
 read -r -a PROXIES <<< "${PROXIES:-nginx haproxy sluice}"
 if [ -n "${MEM_ONLY:-}" ]; then CASES=(); REPEATS=0; fi   # MEM_ONLY=1: the memory case alone
@@ -182,7 +180,7 @@ if [ -n "${MEM_ONLY:-}" ]; then CASES=(); REPEATS=0; fi   # MEM_ONLY=1: the memo
 # its JIT (Sluice does a fifth of its steady rate in its first seconds). NGINX and HAProxy, compiled
 # ahead, get the 1 s warm-up every run has.
 # the proxies a case runs on: h1-ingress compares Sluice without and with ingress protection
-proxies_of() { if [ "$1" = direct ]; then echo none; elif [ "$1" = h1-ingress ]; then echo sluice ${SLUICE_B_PID:+sluice-b};
+proxies_of() { if [ "$1" = direct ]; then echo none; elif [ "$1" = h1-ingress ]; then echo sluice ${SLUICE_B_INGRESS:+sluice-ingress};
   else echo "${PROXIES[@]}"; fi; }
 for case in "${CASES[@]}"; do
   [ "$case" = direct ] && continue
@@ -222,6 +220,33 @@ for rep in $(seq 1 "$REPEATS"); do
   done
 done
 
+# ---- profiles: one more run per case under JFR, summarised next to the results -----------------
+# PROFILE_CASES (a full run: h1-100 h2c-100 h1-close) each get one unrecorded run of SECONDS on
+# Sluice with a JFR recording started and stopped around it (jcmd), then dev.sluice.perf.JfrTop's
+# top frames of the event loop and the bytes it allocated per request.
+PROFILE_CASES=${PROFILE_CASES-$([ -z "$CASES_SET" ] && echo "h1-100 h2c-100 h1-close")}
+PROFILES="$WORK/profiles.md"
+: > "$PROFILES"
+for case in $PROFILE_CASES; do
+  BENCH="$ROOT/perf/target/benchmarks.jar"
+  [ -f "$BENCH" ] || (cd "$ROOT" && ./mvnw -q -DskipTests package)
+  port=$(port_of sluice "$case")
+  # JFR's first start in a running JVM stalls it for a moment: start it once before, for nothing
+  jcmd "$SLUICE_PID" JFR.start name=first settings=profile > /dev/null; jcmd "$SLUICE_PID" JFR.stop name=first > /dev/null
+  load "$case" "$port" 2 > /dev/null 2>&1 || true
+  jcmd "$SLUICE_PID" JFR.start name=perf settings=profile > /dev/null
+  out=$(load "$case" "$port" "$SECONDS_PER_RUN" 2>&1 || true)
+  jcmd "$SLUICE_PID" JFR.stop name=perf filename="$WORK/$case.jfr" > /dev/null
+  if [[ "$case" == h2c-100 || "$case" == tls-h2 ]]; then
+    done_requests=$(awk '/^requests:/ {print $8}' <<< "$out")
+  else
+    done_requests=$(awk '/requests in/ {print $1}' <<< "$out")
+  fi
+  { echo "## $case (Sluice $(git -C "$ROOT" rev-parse --short HEAD), one run of ${SECONDS_PER_RUN} s under JFR)"; echo
+    java -cp "$BENCH" dev.sluice.perf.JfrTop "$WORK/$case.jfr" sluice-loop 20 "${done_requests:-0}"; echo; } >> "$PROFILES"
+  echo "profiled $case: ${done_requests:-0} requests" >&2
+done
+
 # ---- memory: RSS growth per idle keep-alive connection -----------------------------------------
 # MEM_CONNECTIONS (9000 by default: this machine's hard limit of 20000 descriptors caps HAProxy's
 # maxconn at about 9000, two descriptors each) connections of one request each, held idle by
@@ -239,7 +264,7 @@ live_heap() { jcmd "$1" GC.class_histogram 2> /dev/null | awk '/^Total/ {print $
 nmt() { jcmd "$1" VM.native_memory summary 2> /dev/null | awk '/^-  *(Java Heap|Thread|Other|Internal|NIO)/ {
   gsub(/[(),=]/, " "); for (i = 1; i <= NF; i++) if ($i == "committed") {print $2 "=" $(i + 1); break} }' | tr '\n' ' '; }
 # (a subset of throughput cases skips it; MEM_ONLY=1 runs it alone)
-if [ "$MEM_CONNECTIONS" -gt 0 ] && { [ -z "${CASES:-}${PROXIES_SET:-}" ] || [ -n "${MEM_ONLY:-}" ]; }; then
+if [ "$MEM_CONNECTIONS" -gt 0 ] && { [ -z "$CASES_SET" ] || [ -n "${MEM_ONLY:-}" ]; }; then
   ulimit -n "$(ulimit -Hn)"
   BENCH="$ROOT/perf/target/benchmarks.jar"
   [ -f "$BENCH" ] || (cd "$ROOT" && ./mvnw -q -DskipTests package)
@@ -293,7 +318,7 @@ OUT="$HERE/results/$(date +%F)-$(hostname -s).md"
   echo "Each proxy on CPU 0 (one worker / nbthread 1 / one event loop), wrk or h2load and three NGINX backends on CPU 1;"
   echo "A 5 s warm-up round per case and proxy, then $REPEATS repeats of ${SECONDS_PER_RUN} s per case (each after 1 s of warm-up), interleaved; median (min-max)."
   echo "Cases: wrk -t1 -c50 (HTTP/1.1 100 B, 16 KiB, Connection: close, TLS); h2load -c10 -m10 (h2c, TLS h2 via ALPN);"
-  echo "h1-ingress: HTTP/1.1 100 B with X-Tenant-Id, Sluice without (sluice) and with (sluice-b) shedding, per-IP and per-partition buckets."
+  echo "h1-ingress: HTTP/1.1 100 B with X-Tenant-Id, Sluice without (sluice) and with (sluice-ingress, a second JVM of the same build) shedding, per-IP and per-partition buckets."
   echo
   echo "| case | proxy | req/s | proxy CPU | req/s per busy proxy core | p50 | p99 | vs NGINX | vs HAProxy | runs disturbed |"
   echo "|---|---|---|---|---|---|---|---|---|---|"
@@ -307,13 +332,13 @@ OUT="$HERE/results/$(date +%F)-$(hostname -s).md"
         for (i = 1; i <= m; i++) { a[i] = rps[k, i]; if (a[i] < lo) lo = a[i]; if (a[i] > hi) hi = a[i] } R[k] = median(a, m); LO[k] = lo; HI[k] = hi
         delete a; for (i = 1; i <= m; i++) a[i] = cpu[k, i]; C[k] = median(a, m)
         delete a; for (i = 1; i <= m; i++) a[i] = per[k, i]; P[k] = median(a, m) }
-      split("direct h1-100 h1-16k h2c-100 h1-close tls-h2 tls-h1 h1-ingress", cs, " "); split("none nginx haproxy sluice sluice-b", ps, " ")
-      for (ci = 1; ci <= 8; ci++) for (pi = 1; pi <= 5; pi++) { k = cs[ci] SUBSEP ps[pi]; if (!(k in n)) continue
+      split("direct h1-100 h1-16k h2c-100 h1-close tls-h2 tls-h1 h1-ingress", cs, " "); split("none nginx haproxy sluice sluice-b sluice-ingress", ps, " ")
+      for (ci = 1; ci <= 8; ci++) for (pi = 1; pi <= 6; pi++) { k = cs[ci] SUBSEP ps[pi]; if (!(k in n)) continue
         ng = P[cs[ci] SUBSEP "nginx"]; ha = P[cs[ci] SUBSEP "haproxy"]
         printf "| %s | %s | %d (%d-%d) | %.2f | %d | %s | %s | %s | %s | %d of %d |\n", cs[ci], ps[pi], R[k], LO[k], HI[k], C[k], P[k], p50[k], p99[k],
           (ps[pi] == "none" || ng == 0) ? "" : sprintf("%.2fx", P[k] / ng), (ps[pi] == "none" || ha == 0) ? "" : sprintf("%.2fx", P[k] / ha), bad[k] + 0, n[k] }
-      off = P["h1-ingress" SUBSEP "sluice"]; on = P["h1-ingress" SUBSEP "sluice-b"]
-      if (off > 0 && on > 0) printf "\nIngress protection on (h1-ingress, sluice-b against sluice): %+.1f %% req/s per busy core.\n", 100 * (on / off - 1)
+      off = P["h1-ingress" SUBSEP "sluice"]; on = P["h1-ingress" SUBSEP "sluice-ingress"]
+      if (off > 0 && on > 0) printf "\nIngress protection on (h1-ingress, sluice-ingress against sluice): %+.1f %% req/s per busy core.\n", 100 * (on / off - 1)
     }' "$RAW"
   if [ -s "$MEM" ]; then
     echo
@@ -332,6 +357,11 @@ OUT="$HERE/results/$(date +%F)-$(hostname -s).md"
   cat "$RAW"
   echo '```'
 } > "$OUT"
+if [ -s "$PROFILES" ]; then
+  PROFILE_OUT="${OUT%.md}-profiles.md"
+  { echo "# Profiles of perf/run.sh on $(hostname -s), $(date -u '+%F %H:%M UTC')"; echo; cat "$PROFILES"; } > "$PROFILE_OUT"
+  echo "Profiles (top frames, allocation per request): [$(basename "$PROFILE_OUT")]($(basename "$PROFILE_OUT"))" >> "$OUT"
+fi
 BENCH="$ROOT/perf/target/benchmarks.jar"
 if [ -f "$BENCH" ]; then
   PNG="${OUT%.md}.png"

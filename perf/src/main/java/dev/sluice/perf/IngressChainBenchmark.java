@@ -3,8 +3,9 @@ package dev.sluice.perf;
 import dev.sluice.config.load.Values;
 import dev.sluice.config.load.YamlConfigLoader;
 import dev.sluice.config.model.ProxyConfig;
-import dev.sluice.core.http.RequestChain;
+import dev.sluice.core.http.ForwardHeaders;
 import dev.sluice.core.http.RateLimits;
+import dev.sluice.core.http.RequestChain;
 import dev.sluice.core.http.RequestContext;
 import dev.sluice.core.http.Router;
 import dev.sluice.core.ratelimit.FixedLimiter;
@@ -14,8 +15,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
@@ -48,6 +52,11 @@ import org.openjdk.jmh.annotations.Warmup;
 public class IngressChainBenchmark {
 
     private EmbeddedChannel channel;
+    /** The same chain with no rate limits configured: the difference is what per-IP and per-partition buckets cost. */
+    private EmbeddedChannel withoutLimits;
+    private Router router;
+    private RequestContext rc;
+    private final FullHttpRequest routed = request();
 
     @Setup
     public void setUp() throws Exception {
@@ -58,8 +67,8 @@ public class IngressChainBenchmark {
                 clusters: [ { name: c } ]
                 """, "bench").config();
         SimCluster sim = new SimCluster("{ name: sim }", 3, b -> 0, 0);
-        Router router = new Router(c.routes(), Map.of("c", sim.cluster));
-        RequestContext rc = new RequestContext("10.1.2.3", false, false, 0);
+        router = new Router(c.routes(), Map.of("c", sim.cluster));
+        rc = new RequestContext("10.1.2.3", false, false, 0);
         Ticker ticker = System::nanoTime;
         KeyedRateLimiter ip = new KeyedRateLimiter(Values.rate("1000000000/s"), 1_000_000_000, Map.of(), 100_000, ticker);
         KeyedRateLimiter partition = new KeyedRateLimiter(Values.rate("1000000000/s"), 1_000_000_000, Map.of(), 100_000, ticker);
@@ -70,11 +79,17 @@ public class IngressChainBenchmark {
         channel = new EmbeddedChannel(
                 new RequestChain(rc, ticker, 5 << 20, true, () -> endToEnd, () -> shed, () -> limits, () -> router),
                 new Sink());
+        RequestContext plain = new RequestContext("10.1.2.3", false, false, 0);
+        withoutLimits = new EmbeddedChannel(
+                new RequestChain(plain, ticker, 5 << 20, true, () -> endToEnd, () -> shed, () -> RateLimits.NONE, () -> router),
+                new Sink());
     }
 
     @TearDown
     public void tearDown() {
         channel.finishAndReleaseAll();
+        withoutLimits.finishAndReleaseAll();
+        routed.release();
     }
 
     private static FullHttpRequest request() {
@@ -87,6 +102,40 @@ public class IngressChainBenchmark {
     public Object chain() {
         channel.writeInbound(request());
         return channel.readOutbound();
+    }
+
+    @Benchmark
+    public Object chainWithoutLimits() {
+        withoutLimits.writeInbound(request());
+        return withoutLimits.readOutbound();
+    }
+
+    /** The route match alone: host, then path prefix, over two routes. */
+    @Benchmark
+    public Object route() {
+        return router.route(routed);
+    }
+
+    /** A backend's response head (NGINX's headers) rewritten for the client: hop-by-hop headers out, Via and the request id in. */
+    @Benchmark
+    public Object responseHead() {
+        HttpResponse resp = response();
+        ForwardHeaders.response(resp, rc);
+        return resp;
+    }
+
+    /** The response head alone: subtract it from {@link #responseHead}. */
+    @Benchmark
+    public Object responseHeadBaseline() {
+        return response();
+    }
+
+    private static HttpResponse response() {
+        HttpResponse resp = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        resp.headers().set("server", "nginx/1.22.1").set("date", "Wed, 02 Dec 2026 06:00:00 GMT").set("content-type", "text/plain")
+                .set("content-length", "100").set("last-modified", "Wed, 02 Dec 2026 05:00:00 GMT").set("connection", "keep-alive")
+                .set("etag", "\"692e0000-64\"").set("accept-ranges", "bytes");
+        return resp;
     }
 
     /** The input alone: subtract it from {@link #chain} for the chain's own cost. */

@@ -20,8 +20,10 @@ import jdk.jfr.consumer.RecordingFile;
  * <pre>
  * SLUICE_JAVA_OPTS="-Xms256m -Xmx256m -XX:+UseParallelGC -XX:FlightRecorderOptions=stackdepth=160 \
  *   -XX:StartFlightRecording=filename=/tmp/s.jfr,settings=profile" CASES=h1-100 PROXIES=sluice perf/run.sh 2 10
- * java -cp perf/target/benchmarks.jar dev.sluice.perf.JfrTop /tmp/s.jfr sluice-loop 25
+ * java -cp perf/target/benchmarks.jar dev.sluice.perf.JfrTop /tmp/s.jfr sluice-loop 25 [REQUESTS]
  * </pre>
+ * With the number of requests served while recording, it also divides the bytes the threads
+ * allocated (JFR's thread allocation statistics) by them: the allocation per proxied request.
  */
 public final class JfrTop {
 
@@ -31,10 +33,19 @@ public final class JfrTop {
     public static void main(String[] args) throws IOException {
         String thread = args.length > 1 ? args[1] : "";
         int top = args.length > 2 ? Integer.parseInt(args[2]) : 25;
+        long requests = args.length > 3 ? Long.parseLong(args[3]) : 0;
+        Map<String, long[]> allocated = new HashMap<>(); // thread -> first and last reading
         Map<String, Integer> self = new HashMap<>();
         Map<String, Integer> inclusive = new HashMap<>();
         int samples = 0;
         for (RecordedEvent e : RecordingFile.readAllEvents(Path.of(args[0]))) {
+            if (e.getEventType().getName().equals("jdk.ThreadAllocationStatistics") && e.getThread("thread") != null
+                    && String.valueOf(e.getThread("thread").getJavaName()).startsWith(thread)) {
+                long bytes = e.getLong("allocated");
+                allocated.merge(e.getThread("thread").getJavaName(), new long[] {bytes, bytes},
+                        (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+                continue;
+            }
             if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null
                     || !String.valueOf(e.getThread("sampledThread").getJavaName()).startsWith(thread)) {
                 continue;
@@ -53,6 +64,11 @@ public final class JfrTop {
             }
         }
         System.out.println(samples + " execution samples of threads named " + thread + "*");
+        long bytes = allocated.values().stream().mapToLong(a -> a[1] - a[0]).sum();
+        if (requests > 0 && bytes > 0) {
+            System.out.printf(Locale.ROOT, "%nAllocated on those threads while recorded: %d bytes, %d requests: %d bytes per request.%n",
+                    bytes, requests, bytes / requests);
+        }
         table("self", self, samples, top);
         table("on the stack", inclusive, samples, top);
     }
