@@ -316,7 +316,7 @@ OUT="$HERE/results/$(date +%F)-$(hostname -s).md"
   echo "$(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(uname -r); $("$NGINX" -v 2>&1 | sed 's/.*: //'),"
   echo "HAProxy $("$HAPROXY" -v | awk 'NR == 1 {print $3}'), Sluice $(git -C "$ROOT" rev-parse --short HEAD) on $(java -version 2>&1 | awk -F'"' 'NR == 1 {print $2}')."
   echo "Each proxy on CPU 0 (one worker / nbthread 1 / one event loop), wrk or h2load and three NGINX backends on CPU 1;"
-  echo "A 5 s warm-up round per case and proxy, then $REPEATS repeats of ${SECONDS_PER_RUN} s per case (each after 1 s of warm-up), interleaved; median (min-max)."
+  echo "A 5 s warm-up round per case for each Sluice JVM, then $REPEATS repeats of ${SECONDS_PER_RUN} s per case (each after 1 s of warm-up), interleaved; median (min-max)."
   echo "Cases: wrk -t1 -c50 (HTTP/1.1 100 B, 16 KiB, Connection: close, TLS); h2load -c10 -m10 (h2c, TLS h2 via ALPN);"
   echo "h1-ingress: HTTP/1.1 100 B with X-Tenant-Id, Sluice without (sluice) and with (sluice-ingress, a second JVM of the same build) shedding, per-IP and per-partition buckets."
   echo

@@ -35,6 +35,7 @@ public final class RunChart {
         for (String[] f : lines(Path.of(args[1]))) {
             memory.computeIfAbsent(f[0], k -> new LinkedHashMap<>()).put(f[1], Double.parseDouble(f[5]));
         }
+        perCore.values().removeIf(group -> !group.containsKey("nginx")); // a case without NGINX (h1-ingress) has nothing to be relative to
         draw(perCore, memory, Path.of(args[2]));
     }
 
@@ -79,13 +80,19 @@ public final class RunChart {
         BufferedImage img = Charts.canvas(w, h);
         Graphics2D g = Charts.graphics(img);
         groups(g, perCore, "nginx", 20, 760, "req/s per busy proxy core, relative to NGINX");
-        groups(g, memory, "haproxy", 810, 270, "RSS per idle connection, relative to HAProxy");
+        groups(g, memory, "haproxy", 810, 270, "RSS per idle connection vs HAProxy");
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+        int shown = 0;
         for (int i = 0; i < PROXIES.size(); i++) {
+            String proxy = PROXIES.get(i);
+            if (perCore.values().stream().noneMatch(group -> group.containsKey(proxy))) {
+                continue;
+            }
             g.setColor(COLORS[i]);
-            g.fillRect(30 + i * 150, h - 30, 14, 14);
+            g.fillRect(30 + shown * 150, h - 30, 14, 14);
             g.setColor(Color.DARK_GRAY);
-            g.drawString(PROXIES.get(i), 50 + i * 150, h - 18);
+            g.drawString(proxy, 50 + shown * 150, h - 18);
+            shown++;
         }
         g.dispose();
         ImageIO.write(img, "png", file.toFile());
