@@ -23,6 +23,7 @@ public final class TimerWheel {
 
     /** The tick of the wheels Sluice runs: 10 ms, as coarse as a timeout of seconds needs and no coarser. */
     public static final long DEFAULT_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final System.Logger LOG = System.getLogger(TimerWheel.class.getName());
     private static final int BUCKETS = 1024; // 10.24 s a turn at 10 ms; a later deadline waits out its turns
 
     private final EventExecutor loop;
@@ -97,12 +98,21 @@ public final class TimerWheel {
             Timeout next = t.next;
             if (t.deadlineTick <= tick) {
                 unlink(t);
-                t.task.run(); // may start or stop others: `next` is re-read below when it was unlinked
+                run(t); // may start or stop others: `next` is re-read below when it was unlinked
                 if (next != null && next.bucket != b) {
                     next = heads[b];
                 }
             }
             t = next;
+        }
+    }
+
+    /** Runs one expired task; a task that throws is logged and the others still run (the driver must not die with it). */
+    private static void run(Timeout t) {
+        try {
+            t.task.run();
+        } catch (RuntimeException | Error e) {
+            LOG.log(System.Logger.Level.ERROR, "a timeout's task failed", e);
         }
     }
 
