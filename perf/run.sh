@@ -224,7 +224,7 @@ done
 # PROFILE_CASES (a full run: h1-100 h2c-100 h1-close) each get one unrecorded run of SECONDS on
 # Sluice with a JFR recording started and stopped around it (jcmd), then dev.sluice.perf.JfrTop's
 # top frames of the event loop and the bytes it allocated per request.
-PROFILE_CASES=${PROFILE_CASES-$([ -z "$CASES_SET" ] && echo "h1-100 h2c-100 h1-close")}
+PROFILE_CASES=${PROFILE_CASES-$([ -n "$CASES_SET" ] || echo "h1-100 h2c-100 h1-close")}
 PROFILES="$WORK/profiles.md"
 : > "$PROFILES"
 for case in $PROFILE_CASES; do
