@@ -18,7 +18,7 @@
 #
 # Writes perf/results/<date>-<host>.md (the table, the commands, the machine) and its chart
 # <date>-<host>.png (a subset writes /tmp/sluice-perf/subset.md and .png) and prints it.
-# Installs nginx-light, haproxy, wrk, nghttp2-client, openssl and curl from Debian when missing (as
+# Installs nginx-light, haproxy, wrk, nghttp2-client and openssl from Debian when missing (as
 # root). Bounded: a 40 s warm-up round, then 3 repeats x (1 + 6 cases x 3 proxies + 2 ingress runs)
 # x (SECONDS + 1 s), 3 profiled runs, then the memory case (about 2 minutes): about 15 minutes at
 # the defaults; every process it starts is stopped by PID on exit.
@@ -32,7 +32,7 @@ mkdir -p "$WORK" "$HERE/results"
 [ "$(nproc)" -ge 2 ] || { echo "needs 2 cores (proxy on CPU 0, load on CPU 1)" >&2; exit 2; }
 
 missing=()
-for tool in nginx:nginx-light haproxy:haproxy wrk:wrk h2load:nghttp2-client openssl:openssl curl:curl; do
+for tool in nginx:nginx-light haproxy:haproxy wrk:wrk h2load:nghttp2-client openssl:openssl; do
   command -v "${tool%%:*}" > /dev/null || [ -x "/usr/sbin/${tool%%:*}" ] || missing+=("${tool#*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then
