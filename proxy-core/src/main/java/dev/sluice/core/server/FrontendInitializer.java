@@ -181,16 +181,6 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
 
         int maxHead = listener.maxHeaderBytes().toIntSaturated();
         ServerCodec codec = new ServerCodec(maxHead, Math.min(maxHead, 8192), listener.maxRequestBodyBytes().bytes());
-        UpgradeHandler upgrade = new UpgradeHandler(codec,
-                protocol -> {
-                    if (!AsciiString.contentEquals(H2C, protocol)) {
-                        return null;
-                    }
-                    Http2Parts h2 = http2(connection);
-                    return new Http2ServerUpgradeCodec(h2.codec(), h2.multiplex(), h2.tail());
-                },
-                MAX_UPGRADE_REQUEST_BYTES);
-
         TimerWheel wheel = wheels.of(ch.eventLoop());
         ChannelPipeline p = ch.pipeline();
         p.addLast(PipelineNames.LINGER, new LingeringClose(wheel));
@@ -204,8 +194,16 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         p.addLast(PipelineNames.HEADER_TIMEOUT, new HeaderTimeoutHandler(rc, wheel, listener.headerTimeout().toNanos()));
         p.addLast(PipelineNames.H2_PREFACE, new PrefaceDetector(ctx -> priorKnowledge(ctx, connection)));
         p.addLast(PipelineNames.CODEC, codec);
-        if (!secure) {
-            p.addLast(PipelineNames.H2C_UPGRADE, upgrade); // h2c is cleartext only; over TLS, ALPN offers h2
+        if (!secure) { // h2c is cleartext only; over TLS, ALPN offers h2
+            p.addLast(PipelineNames.H2C_UPGRADE, new UpgradeHandler(codec,
+                    protocol -> {
+                        if (!AsciiString.contentEquals(H2C, protocol)) {
+                            return null;
+                        }
+                        Http2Parts h2 = http2(connection);
+                        return new Http2ServerUpgradeCodec(h2.codec(), h2.multiplex(), h2.tail());
+                    },
+                    MAX_UPGRADE_REQUEST_BYTES));
         }
         p.addLast(PipelineNames.FLOW_CONTROL, new FlowControlHandler());
         p.addLast(PipelineNames.KEEP_ALIVE, new HttpServerKeepAliveHandler());
