@@ -121,20 +121,24 @@ EOF
 taskset -c 1 "$NGINX" -c "$WORK/backends.conf" -p "$WORK" & PIDS+=($!)
 taskset -c 0 "$NGINX" -c "$WORK/nginx.conf" -p "$WORK" & NGINX_PID=$!; PIDS+=($NGINX_PID)
 taskset -c 0 "$HAPROXY" -db -f "$WORK/haproxy.cfg" > "$WORK/haproxy.out" 2>&1 & HAPROXY_PID=$!; PIDS+=($HAPROXY_PID)
-# shellcheck disable=SC2086 # the options are words
-taskset -c 0 java ${SLUICE_JAVA_OPTS:--Xms256m -Xmx256m -XX:+UseParallelGC} -XX:ActiveProcessorCount=1 -XX:FlightRecorderOptions=stackdepth=160 \
-  -Dio.netty.leakDetection.level=disabled -jar "$JAR" --config "$WORK/sluice.yaml" > "$WORK/sluice.out" 2>&1 & SLUICE_PID=$!
-PIDS+=($SLUICE_PID)
+# start_sluice JAR CONFIG OUT "JVM OPTIONS" [EXTRA OPTION]: one Sluice JVM on CPU 0 with one active
+# processor; its PID in STARTED (and in PIDS, to be stopped on exit)
+start_sluice() {
+  # shellcheck disable=SC2086 # the options are words
+  taskset -c 0 java $4 -XX:ActiveProcessorCount=1 -XX:FlightRecorderOptions=stackdepth=160 ${5:-} \
+    -Dio.netty.leakDetection.level=disabled -jar "$1" --config "$2" > "$3" 2>&1 &
+  STARTED=$!; PIDS+=($STARTED)
+}
+DEFAULT_JAVA_OPTS="-Xms256m -Xmx256m -XX:+UseParallelGC"
+start_sluice "$JAR" "$WORK/sluice.yaml" "$WORK/sluice.out" "${SLUICE_JAVA_OPTS:-$DEFAULT_JAVA_OPTS}"; SLUICE_PID=$STARTED
 if [ -n "${SLUICE_B_JAR:-}" ]; then
   sed -e 's/19112/19142/; s/19113/19143/; s/19122/19152/' "$WORK/sluice.yaml" > "$WORK/sluice-b.yaml"
   if [ -n "${SLUICE_B_INGRESS:-}" ]; then
     printf '%s\n' "shedding: { maxInFlight: 100000 }" "rateLimits:" "  perIp: { rate: 100000000/s, burst: 100000000 }" \
       "  perPartition: { key: { header: X-Tenant-Id }, rate: 100000000/s, burst: 100000000 }" >> "$WORK/sluice-b.yaml"
   fi
-  # shellcheck disable=SC2086
-  taskset -c 0 java ${SLUICE_B_JAVA_OPTS:-${SLUICE_JAVA_OPTS:--Xms256m -Xmx256m -XX:+UseParallelGC}} -XX:ActiveProcessorCount=1 \
-    -Dio.netty.leakDetection.level=disabled -jar "$SLUICE_B_JAR" --config "$WORK/sluice-b.yaml" > "$WORK/sluice-b.out" 2>&1 &
-  SLUICE_B_PID=$!; PIDS+=($SLUICE_B_PID)
+  start_sluice "$SLUICE_B_JAR" "$WORK/sluice-b.yaml" "$WORK/sluice-b.out" "${SLUICE_B_JAVA_OPTS:-${SLUICE_JAVA_OPTS:-$DEFAULT_JAVA_OPTS}}"
+  SLUICE_B_PID=$STARTED
   wait_port 19142; wait_port 19152
 fi
 for p in 19101 19102 19103 19110 19111 19112 19120 19121 19122 19130 19131; do wait_port "$p"; done
@@ -269,10 +273,8 @@ if [ "$MEM_CONNECTIONS" -gt 0 ] && { [ -z "$CASES_SET" ] || [ -n "${MEM_ONLY:-}"
   BENCH="$ROOT/perf/target/benchmarks.jar"
   [ -f "$BENCH" ] || (cd "$ROOT" && ./mvnw -q -DskipTests package)
   kill "$SLUICE_PID" 2> /dev/null || true; wait "$SLUICE_PID" 2> /dev/null || true
-  # shellcheck disable=SC2086
-  taskset -c 0 java ${SLUICE_JAVA_OPTS:--Xms256m -Xmx256m -XX:+UseParallelGC} -XX:ActiveProcessorCount=1 -XX:NativeMemoryTracking=summary \
-    -Dio.netty.leakDetection.level=disabled -jar "$JAR" --config "$WORK/sluice.yaml" > "$WORK/sluice-memory.out" 2>&1 & SLUICE_PID=$!
-  PIDS+=($SLUICE_PID); PID[sluice]=$SLUICE_PID
+  start_sluice "$JAR" "$WORK/sluice.yaml" "$WORK/sluice-memory.out" "${SLUICE_JAVA_OPTS:-$DEFAULT_JAVA_OPTS}" -XX:NativeMemoryTracking=summary
+  SLUICE_PID=$STARTED; PID[sluice]=$SLUICE_PID
   wait_port 19112
   for proto in h1 h2c; do
     for proxy in "${PROXIES[@]}"; do
