@@ -39,7 +39,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -79,6 +81,8 @@ class GrpcIT {
     private static final Metadata.Key<String> DETAIL = Metadata.Key.of("x-detail", Metadata.ASCII_STRING_MARSHALLER);
 
     private static final List<Server> servers = new ArrayList<>();
+    /** Where the slow method's late answers wait; stopped with the servers, so none outlives this class. */
+    private static final ScheduledExecutorService late = Executors.newSingleThreadScheduledExecutor();
     private static RunningSluice sluice;
     private static ManagedChannel channel;
 
@@ -144,10 +148,10 @@ class GrpcIT {
                 }))
                 .addMethod(SLOW, ServerCalls.asyncUnaryCall((req, out) -> {
                     // Answers late, long after any deadline the tests set.
-                    CompletableFuture.delayedExecutor(3, TimeUnit.SECONDS).execute(() -> {
+                    late.schedule(() -> {
                         out.onNext(req);
                         out.onCompleted();
-                    });
+                    }, 3, TimeUnit.SECONDS);
                 }))
                 .addMethod(DOWN, ServerCalls.asyncUnaryCall((req, out) -> out.onError(Status.UNAVAILABLE.asRuntimeException())))
                 .addMethod(FAIL, ServerCalls.asyncUnaryCall((req, out) -> {
@@ -184,6 +188,8 @@ class GrpcIT {
     @AfterAll
     static void stop() throws Exception {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        late.shutdownNow(); // an answer still due would be written into a server stopped by then (found in a later test class)
+        late.awaitTermination(5, TimeUnit.SECONDS);
         sluice.close();
         for (Server s : servers) {
             s.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
