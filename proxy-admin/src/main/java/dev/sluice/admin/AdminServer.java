@@ -165,8 +165,9 @@ public final class AdminServer implements AutoCloseable {
                 resp = ready();
             } else if (get && path.equals("/stats")) {
                 var hottest = proxy.ingress().partitions();
+                var store = proxy.ingress().store();
                 resp = bytes(HttpResponseStatus.OK, "application/json", json.writeValueAsBytes(new Stats(proxy.snapshot(),
-                        hottest == null ? java.util.List.of() : hottest.top(10))));
+                        hottest == null ? java.util.List.of() : hottest.top(10), store == null ? null : store.status())));
             } else if (get && path.equals("/metrics")) {
                 resp = bytes(HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
                         metrics.scrape().getBytes(StandardCharsets.UTF_8));
@@ -257,9 +258,10 @@ public final class AdminServer implements AutoCloseable {
         return r;
     }
 
-    /** The {@code /stats} document. */
+    /** The {@code /stats} document; {@code store} is null unless {@code rateLimits.store: redis}. */
     record Stats(java.util.List<dev.sluice.core.metrics.Snapshots.ClusterSnapshot> clusters,
-            java.util.List<dev.sluice.core.metrics.HeavyHitters.Hitter> topPartitions) {
+            java.util.List<dev.sluice.core.metrics.HeavyHitters.Hitter> topPartitions,
+            dev.sluice.core.fleet.RedisStore.@Nullable Status store) {
     }
 
     /** The {@code /config} document: the effective configuration with the admin token hidden. */

@@ -1,10 +1,12 @@
 package dev.sluice.admin;
 
+import dev.sluice.core.fleet.RedisStore;
 import dev.sluice.core.health.Breaker;
 import dev.sluice.core.metrics.ClientErrors;
 import dev.sluice.core.server.Ingress;
 import dev.sluice.core.server.SluiceServer;
 import dev.sluice.core.upstream.Cluster;
+import dev.sluice.core.upstream.FleetLoad;
 import dev.sluice.core.upstream.Node;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -66,6 +68,10 @@ final class Metrics {
                 live.put(n, ct.and("node", n.address() + "/" + n.socketAddress().getAddress().getHostAddress()));
             }
         }
+        RedisStore store = proxy.ingress().store();
+        if (store != null) {
+            live.put(store, Tags.empty());
+        }
         registered.entrySet().removeIf(e -> {
             boolean gone = !live.containsKey(e.getKey());
             if (gone) {
@@ -73,7 +79,8 @@ final class Metrics {
             }
             return gone;
         });
-        live.forEach((o, tags) -> registered.computeIfAbsent(o, k -> k instanceof Cluster c ? cluster(c, tags) : node((Node) k, tags)));
+        live.forEach((o, tags) -> registered.computeIfAbsent(o,
+                k -> k instanceof Cluster c ? cluster(c, tags) : k instanceof RedisStore s ? store(s) : node((Node) k, tags)));
     }
 
     private List<Meter> cluster(Cluster c, Tags ct) {
@@ -87,6 +94,22 @@ final class Metrics {
         return m;
     }
 
+    /** The shared rate-limit store ({@code rateLimits.store: redis}), while one is configured. */
+    private List<Meter> store(RedisStore s) {
+        return List.of(
+                Gauge.builder("sluice_ratelimit_store_up", s, x -> x.up() ? 1 : 0)
+                        .description("1 while limits are shared through Redis, 0 while they fall back (rateLimits.redis.onFailure)")
+                        .register(registry),
+                Gauge.builder("sluice_ratelimit_store_replicas", s, RedisStore::replicaCount)
+                        .description("replicas that announced themselves to the store within 3 s").register(registry),
+                FunctionCounter.builder("sluice_ratelimit_store_outages", s, RedisStore::outages)
+                        .description("times the store became unreachable and the limits fell back").register(registry),
+                FunctionCounter.builder("sluice_ratelimit_store_errors", s, RedisStore::errors)
+                        .description("store commands that failed or timed out").register(registry),
+                FunctionCounter.builder("sluice_ratelimit_store_leases", s, RedisStore::leasesRequested)
+                        .description("token leases asked of the store").register(registry));
+    }
+
     private List<Meter> node(Node n, Tags nt) {
         return List.of(
                 FunctionCounter.builder("sluice_node_requests", n, x -> x.stats().requests()).tags(nt)
@@ -98,6 +121,15 @@ final class Metrics {
                 Gauge.builder("sluice_node_circuit_open", n, x -> x.breaker() == Breaker.CLOSED ? 0 : 1).tags(nt).register(registry),
                 Gauge.builder("sluice_node_effective_weight", n, Node::effectiveWeight).tags(nt).register(registry),
                 Gauge.builder("sluice_node_hot", n, x -> x.hot() ? 1 : 0).tags(nt).register(registry),
+                Gauge.builder("sluice_node_fleet_qps", n, this::fleetQps).tags(nt)
+                        .description("the node's 10 s QPS summed over the replicas sharing a store (NaN without one)").register(registry),
                 Gauge.builder("sluice_node_latency_p99_ms", n, x -> x.stats().latencyPercentileMs(0.99)).tags(nt).register(registry));
+    }
+
+    private double fleetQps(Node n) {
+        Cluster c = proxy.clusters().get(n.cluster());
+        FleetLoad f = c == null ? null : c.fleetLoad(proxy.ticker().nanoTime());
+        Double qps = f == null ? null : f.qps10s().get(FleetLoad.key(n));
+        return qps == null ? Double.NaN : qps;
     }
 }

@@ -128,6 +128,11 @@ final class RecordBinder {
     }
 
     private Object bindList(Node node, Type element, String path, Key key) {
+        if (node instanceof ScalarNode) {
+            // One value where a list is expected is a list of one (uri: redis://a, or a list of them).
+            Object v = bind(node, element, path, key);
+            return v == null ? List.of() : List.of(v);
+        }
         if (!(node instanceof SequenceNode seq)) {
             return fail(path, node, "expected a list, found " + nodeKind(node), List.class);
         }

@@ -8,6 +8,9 @@ import dev.sluice.config.model.HostPort;
 import dev.sluice.config.model.KeySource;
 import dev.sluice.config.model.ListenerConfig;
 import dev.sluice.config.model.PerPartitionConfig;
+import dev.sluice.config.model.RateLimitStore;
+import dev.sluice.config.model.RateLimitsConfig;
+import dev.sluice.config.model.RedisConfig;
 import dev.sluice.config.model.ProxyConfig;
 import dev.sluice.config.model.RouteConfig;
 import java.util.ArrayList;
@@ -27,6 +30,8 @@ public final class ConfigValidator {
     /** The characters allowed in partition and hash keys, and in override names. */
     public static final Pattern KEY_CHARS = Pattern.compile("[A-Za-z0-9._:-]+");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+    private static final Pattern REDIS_URI = Pattern.compile("(redis|rediss|redis-sentinel)://[^\\s/?#]+(/.*)?");
+    private static final Pattern CLUSTER_URI = Pattern.compile("(redis|rediss)://[^\\s/?#]+(/.*)?");
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
     private ConfigValidator() {
@@ -75,6 +80,8 @@ public final class ConfigValidator {
                 }
             }
         }
+
+        redis(c, config.rateLimits(), lines);
 
         Set<String> clusterNames = new HashSet<>();
         Map<String, Integer> seenClusters = new HashMap<>();
@@ -161,6 +168,38 @@ public final class ConfigValidator {
             }
         }
         return out;
+    }
+
+    /** {@code rateLimits.store: redis} needs {@code rateLimits.redis}, whose URIs Lettuce must be able to read. */
+    private static void redis(Checker c, RateLimitsConfig limits, SourceMap lines) {
+        RedisConfig r = limits.redis();
+        if (limits.store() == RateLimitStore.REDIS && r == null) {
+            c.add("rateLimits.store", "redis without rateLimits.redis (expected: rateLimits.redis.uri)");
+        }
+        if (r == null) {
+            return;
+        }
+        if (limits.store() != RateLimitStore.REDIS) {
+            c.add("rateLimits.redis", "set with store: " + limits.store().yamlName() + " (expected: store: redis, or no redis section)");
+        }
+        if (r.uri().isEmpty()) {
+            c.add("rateLimits.redis.uri", "no URI (expected: redis://host:port, or a list of them for a Redis Cluster)");
+        }
+        for (int i = 0; i < r.uri().size(); i++) {
+            String uri = r.uri().get(i);
+            String path = r.uri().size() == 1 && !lines.isPresent("rateLimits.redis.uri[0]") ? "rateLimits.redis.uri"
+                    : "rateLimits.redis.uri[" + i + "]";
+            boolean single = REDIS_URI.matcher(uri).matches();
+            if (r.uri().size() > 1 && !CLUSTER_URI.matcher(uri).matches()) {
+                c.add(path, "\"" + uri + "\" (expected: redis:// or rediss://host:port, as every entry of a Redis Cluster list is)");
+            } else if (!single) {
+                c.add(path, "\"" + uri + "\" (expected: redis://, rediss:// or redis-sentinel:// followed by a host)");
+            }
+        }
+        positive(c, "rateLimits.redis.timeout", r.timeout());
+        if (!NAME.matcher(r.keyPrefix()).matches()) {
+            c.add("rateLimits.redis.keyPrefix", "\"" + r.keyPrefix() + "\" (expected: 1 to 63 characters of [A-Za-z0-9._-])");
+        }
     }
 
     private static void positive(Checker c, String path, java.time.Duration d) {

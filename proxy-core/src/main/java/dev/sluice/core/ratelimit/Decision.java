@@ -22,6 +22,16 @@ public final class Decision {
         this.present = true;
     }
 
+    /** A decision made elsewhere (a shared store's lease): the verdict and what the headers report. */
+    public void set(boolean allowed, int limit, int remaining, long retryAfterNanos, long resetNanos) {
+        this.allowed = allowed;
+        this.limit = limit;
+        this.remaining = remaining;
+        this.retryAfterNanos = retryAfterNanos;
+        this.resetNanos = resetNanos;
+        this.present = true;
+    }
+
     /** Forgets the previous request's decision. */
     public void clear() {
         present = false;

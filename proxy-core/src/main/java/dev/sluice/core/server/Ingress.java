@@ -3,6 +3,12 @@ package dev.sluice.core.server;
 import dev.sluice.config.model.PerIpConfig;
 import dev.sluice.config.model.PerPartitionConfig;
 import dev.sluice.config.model.ProxyConfig;
+import dev.sluice.config.model.Rate;
+import dev.sluice.config.model.RateLimitStore;
+import dev.sluice.config.model.RateOverride;
+import dev.sluice.config.model.RedisConfig;
+import dev.sluice.core.fleet.RedisStore;
+import dev.sluice.core.fleet.SharedRateLimiter;
 import dev.sluice.core.http.ClientIps;
 import dev.sluice.core.http.EndToEndHeaders;
 import dev.sluice.core.http.KeyExtractor;
@@ -15,6 +21,7 @@ import dev.sluice.core.ratelimit.FixedLimiter;
 import dev.sluice.core.ratelimit.GradientLimiter;
 import dev.sluice.core.ratelimit.InFlightLimiter;
 import dev.sluice.core.ratelimit.KeyedRateLimiter;
+import dev.sluice.core.ratelimit.RateLimiter;
 import dev.sluice.core.time.Ticker;
 import java.util.Map;
 import java.util.Objects;
@@ -25,10 +32,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * The process-wide ingress protections, shared by every listener and event loop. Immutable; a
  * reload publishes a new one that keeps every part whose configuration did not change (so a
- * client's buckets and the in-flight count survive it).
+ * client's buckets and the in-flight count survive it). With {@code rateLimits.store: redis} it holds
+ * the shared store, which a reload keeps while {@code rateLimits.redis} is unchanged.
  */
 public record Ingress(InFlightLimiter shedding, RateLimits limits, ClientIps clientIps, @Nullable AccessLog accessLog,
-        Refusals refusals, EndToEndHeaders endToEnd, ClientErrors clientErrors) {
+        Refusals refusals, EndToEndHeaders endToEnd, ClientErrors clientErrors, @Nullable RedisStore store) {
 
     /** Requests refused by each protection: ip, partition, overload, hygiene. */
     public static final java.util.List<String> REFUSALS = java.util.List.of("ip", "partition", "overload", "hygiene");
@@ -57,13 +65,17 @@ public record Ingress(InFlightLimiter shedding, RateLimits limits, ClientIps cli
         }
         PerIpConfig ip = config.rateLimits().perIp();
         PerPartitionConfig part = config.rateLimits().perPartition();
+        RedisConfig redis = config.rateLimits().store() == RateLimitStore.REDIS ? config.rateLimits().redis() : null;
+        RedisStore store = redis == null ? null
+                : reload && previous.store() != null && previous.store().config().equals(redis) ? previous.store() : RedisStore.start(redis);
         RateLimits before = reload ? previous.limits() : RateLimits.NONE;
-        boolean sameIp = reload && Objects.equals(previousConfig.rateLimits().perIp(), ip);
-        boolean samePart = reload && Objects.equals(previousConfig.rateLimits().perPartition(), part);
+        boolean sameStore = reload && previous.store() == store;
+        boolean sameIp = sameStore && Objects.equals(previousConfig.rateLimits().perIp(), ip);
+        boolean samePart = sameStore && Objects.equals(previousConfig.rateLimits().perPartition(), part);
         RateLimits limits = new RateLimits(
-                ip == null ? null : sameIp ? before.perIp() : new KeyedRateLimiter(ip.rate(), ip.burst(), Map.of(), ip.maxTracked(), ticker),
+                ip == null ? null : sameIp ? before.perIp() : limiter(store, "ip", ip.rate(), ip.burst(), Map.of(), ip.maxTracked(), ticker),
                 part == null ? null : samePart ? before.perPartition()
-                        : new KeyedRateLimiter(part.rate(), part.burst(), part.overrides(), part.maxTracked(), ticker),
+                        : limiter(store, "partition", part.rate(), part.burst(), part.overrides(), part.maxTracked(), ticker),
                 part == null ? null : samePart ? before.partitionKeys() : new KeyExtractor(part.key(), part.maxKeyLength()),
                 config.rateLimits().responseHeaders(),
                 part == null ? null : before.hottest() != null ? before.hottest() : new HeavyHitters(64));
@@ -72,6 +84,14 @@ public record Ingress(InFlightLimiter shedding, RateLimits limits, ClientIps cli
                 config.accessLog().enabled() ? log.get() : null,
                 reload ? previous.refusals() : new Refusals(),
                 EndToEndHeaders.of(config),
-                reload ? previous.clientErrors() : new ClientErrors(ticker.nanoTime()));
+                reload ? previous.clientErrors() : new ClientErrors(ticker.nanoTime()),
+                store);
+    }
+
+    /** Buckets in this process, or shared through {@code store}. */
+    private static RateLimiter limiter(@Nullable RedisStore store, String name, Rate rate, int burst,
+            Map<String, RateOverride> overrides, int maxTracked, Ticker ticker) {
+        return store == null ? new KeyedRateLimiter(rate, burst, overrides, maxTracked, ticker)
+                : new SharedRateLimiter(store, name, rate, burst, overrides, maxTracked, ticker);
     }
 }

@@ -11,6 +11,8 @@ import dev.sluice.config.model.ListenerConfig;
 import dev.sluice.config.model.ProxyConfig;
 import dev.sluice.core.balance.Balancers;
 import dev.sluice.core.balance.RandomSource;
+import dev.sluice.core.fleet.FleetLoads;
+import dev.sluice.core.fleet.RedisStore;
 import dev.sluice.core.http.Router;
 import dev.sluice.core.internal.Limits;
 import dev.sluice.core.metrics.AccessLog;
@@ -132,6 +134,7 @@ public final class SluiceServer implements AutoCloseable {
                 Ingress.of(config, ticker, null, null, this::accessLog));
         runs.values().forEach(ClusterRun::start);
         scheduleIngress(current.ingress());
+        publishFleetLoad(null, current.ingress());
     }
 
     /** Builds the data plane and binds every listener; throws when an address cannot be resolved or bound. */
@@ -400,6 +403,20 @@ public final class SluiceServer implements AutoCloseable {
             }
         }
         scheduleIngress(ingress);
+        publishFleetLoad(old.ingress(), ingress);
+        RedisStore store = old.ingress().store();
+        if (store != null && store != ingress.store()) {
+            store.close();
+            changes.add("rate limits: the shared store " + store.describe() + " is closed");
+        }
+    }
+
+    /** A new shared store publishes this replica's node load every second, and brings back the fleet's. */
+    private void publishFleetLoad(@Nullable Ingress before, Ingress now) {
+        RedisStore store = now.store();
+        if (store != null && (before == null || before.store() != store)) {
+            store.everySecond(new FleetLoads(store, () -> current.clusters().values(), ticker));
+        }
     }
 
     private static void describeMembers(Cluster cluster, List<Node> next, List<String> changes) {
@@ -531,6 +548,11 @@ public final class SluiceServer implements AutoCloseable {
         return current.clusters();
     }
 
+    /** The clock the data plane measures with. */
+    public Ticker ticker() {
+        return ticker;
+    }
+
     /** The configuration in force now. */
     public ProxyConfig config() {
         return current.config();
@@ -584,6 +606,10 @@ public final class SluiceServer implements AutoCloseable {
             }
         }
         refresher.shutdownNow();
+        RedisStore store = current.ingress().store();
+        if (store != null) {
+            store.close();
+        }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     }
 }

@@ -49,9 +49,8 @@ public final class Cluster {
     private final long tickNanos;
     private final long sloNanos;
     private volatile Consumer<Node> onAdded = n -> { };
-    private volatile double hotSpotFactor = 1.3;
     private volatile double hotWeightFactor = 1.0;
-    private volatile double meanQps;
+    private final HotSpots hotSpots;
     private final @Nullable RetryBudget retryBudget;
     private final LongAdder retries = new LongAdder();
     private final LongAdder connectTimeouts = new LongAdder();
@@ -77,6 +76,7 @@ public final class Cluster {
         this.retryBudget = config.retries() == null ? null : new RetryBudget(config.retries().budgetPercent());
         this.tickNanos = config.adaptiveWeights().interval().toNanos();
         this.sloNanos = config.circuitBreaker() == null ? Long.MAX_VALUE : config.circuitBreaker().latencySlo().toNanos();
+        this.hotSpots = new HotSpots(config.name());
         for (Node n : this.nodes) {
             own(n);
         }
@@ -129,7 +129,7 @@ public final class Cluster {
 
     /** A node is hot when its 10 s QPS exceeds {@code factor} x the cluster's mean ({@code admin.hotSpotFactor}). */
     public void hotSpotFactor(double factor) {
-        this.hotSpotFactor = factor;
+        hotSpots.factor(factor);
     }
 
     /** With {@code hotSpot.feedback}, a hot node's effective weight is multiplied by this (else 1). */
@@ -139,7 +139,17 @@ public final class Cluster {
 
     /** The cluster's mean 10 s QPS per node, as of the last refresh. */
     public double meanQps() {
-        return meanQps;
+        return hotSpots.meanQps();
+    }
+
+    /** What the replicas sharing a store reported for this cluster: hot spots are judged on it while it is fresh. */
+    public void fleetLoad(FleetLoad load) {
+        hotSpots.fleet(load);
+    }
+
+    /** The fleet's view of this cluster, or null without one (no shared store, or none arrived lately). */
+    public @Nullable FleetLoad fleetLoad(long nowNanos) {
+        return hotSpots.fleet(nowNanos);
     }
 
     /** Called with every node that joins later (DNS): the health monitor starts probing it. */
@@ -270,7 +280,7 @@ public final class Cluster {
         }
         adaptive.update(nodes, outcomes, nowNanos);
         ejections(nowNanos);
-        hotSpots(nodes, nowNanos);
+        hotSpots.judge(nodes, nowNanos);
         List<Node> eligible = new ArrayList<>(nodes.size());
         double[] weights = new double[nodes.size()];
         for (int i = 0; i < weights.length; i++) {
@@ -308,45 +318,6 @@ public final class Cluster {
             picker = balancer.newPicker(members, nowNanos);
             built = weights;
             builtMembers = List.copyOf(members);
-        }
-    }
-
-    /**
-     * Flags nodes whose 10 s QPS per unit of configured weight exceeds hotSpotFactor x the cluster's
-     * mean (and the floor): a weight-2 node is expected to carry twice the traffic and is not hot for
-     * it. With equal weights this is exactly "QPS above factor x the cluster mean". A hot node cools
-     * only below halfway between the mean and that threshold, so the flag does not flap.
-     */
-    private void hotSpots(List<Node> nodes, long nowNanos) {
-        if (nodes.isEmpty()) {
-            meanQps = 0;
-            return;
-        }
-        double[] perWeight = new double[nodes.size()];
-        double sum = 0;
-        double weights = 0;
-        double qpsSum = 0;
-        for (int i = 0; i < perWeight.length; i++) {
-            Node n = nodes.get(i);
-            double qps = n.stats().qps(nowNanos, 10);
-            perWeight[i] = qps / n.weight();
-            qpsSum += qps;
-            weights += n.weight();
-        }
-        double mean = qpsSum / weights; // per unit of weight
-        meanQps = qpsSum / nodes.size();
-        double factor = hotSpotFactor;
-        double cool = (1 + factor) / 2;
-        for (int i = 0; i < perWeight.length; i++) {
-            Node n = nodes.get(i);
-            double qps = perWeight[i] * n.weight();
-            boolean hot = qps >= HOT_FLOOR_QPS && perWeight[i] > (n.hot() ? cool : factor) * mean;
-            if (hot != n.hot()) {
-                n.hot(hot);
-                LOG.log(System.Logger.Level.INFO, "hot-spot cluster={0} node={1} hot={2} qps10={3} expected={4}",
-                        name(), n.address(), hot, String.format(java.util.Locale.ROOT, "%.1f", qps),
-                        String.format(java.util.Locale.ROOT, "%.1f", mean * n.weight()));
-            }
         }
     }
 

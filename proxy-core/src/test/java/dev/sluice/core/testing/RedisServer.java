@@ -1,0 +1,98 @@
+package dev.sluice.core.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Redis ({@code /usr/bin/redis-server}, which {@code .ci/run} installs) on a free loopback
+ * port, without persistence, stopped by its PID. {@link #kill} ends it the way a crash would and
+ * {@link #restart} brings it back, empty, on the same port.
+ */
+public final class RedisServer implements AutoCloseable {
+
+    private final Path binary;
+    private final int port;
+    private Process process;
+
+    private RedisServer(Path binary, int port) throws IOException {
+        this.binary = binary;
+        this.port = port;
+        this.process = launch();
+    }
+
+    /** Starts a Redis on a free port; skipped outside CI when redis-server is not installed. */
+    public static RedisServer start() throws IOException {
+        Path binary = DebianTools.need("redis-server");
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        return new RedisServer(binary, port);
+    }
+
+    private Process launch() throws IOException {
+        Process p = new ProcessBuilder(binary.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--protected-mode", "yes", "--loglevel", "warning")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).ignoreExceptions()
+                .until(() -> "+PONG".equals(command("PING")));
+        return p;
+    }
+
+    /** {@code redis://127.0.0.1:<port>}. */
+    public String uri() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** Sends one inline command and returns the first line of the answer. */
+    public String command(String... words) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            s.setSoTimeout(2000);
+            OutputStream out = s.getOutputStream();
+            out.write((String.join(" ", List.of(words)) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            StringBuilder line = new StringBuilder();
+            for (int c = in.read(); c != -1 && c != '\r'; c = in.read()) {
+                line.append((char) c);
+            }
+            return line.toString();
+        }
+    }
+
+    /** Ends Redis at once (SIGKILL), as a crash would. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** A fresh, empty Redis on the same port. */
+    public void restart() throws IOException {
+        process = launch();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}
