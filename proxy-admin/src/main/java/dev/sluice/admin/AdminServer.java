@@ -274,7 +274,7 @@ public final class AdminServer implements AutoCloseable {
             var admin = new dev.sluice.config.model.AdminConfig(a.bind(), a.hotSpotFactor(),
                     a.token().isEmpty() ? "" : "<redacted>", a.allowedHosts());
             return new dev.sluice.config.model.ProxyConfig(c.server(), c.listeners(), admin, c.shedding(), c.rateLimits(),
-                    c.routes(), c.clusters(), c.accessLog(), c.hotSpot());
+                    c.routes(), c.clusters(), c.accessLog(), c.hotSpot(), c.tracing());
         }
     }
 }

@@ -14,7 +14,8 @@ public record ProxyConfig(
         @Key(doc = "host/path/header routes, first match wins", required = true) List<RouteConfig> routes,
         @Key(doc = "backend clusters", required = true) List<ClusterConfig> clusters,
         @Key(doc = "per-request log lines") AccessLogConfig accessLog,
-        @Key(doc = "feedback on hot nodes") HotSpotConfig hotSpot) {
+        @Key(doc = "feedback on hot nodes") HotSpotConfig hotSpot,
+        @Key(doc = "OpenTelemetry spans over OTLP/HTTP, with W3C trace context", absent = "off") TracingConfig tracing) {
 
     public ProxyConfig {
         requireNonNull(server, "server");

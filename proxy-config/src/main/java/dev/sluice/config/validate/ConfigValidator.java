@@ -8,10 +8,10 @@ import dev.sluice.config.model.HostPort;
 import dev.sluice.config.model.KeySource;
 import dev.sluice.config.model.ListenerConfig;
 import dev.sluice.config.model.PerPartitionConfig;
+import dev.sluice.config.model.ProxyConfig;
 import dev.sluice.config.model.RateLimitStore;
 import dev.sluice.config.model.RateLimitsConfig;
 import dev.sluice.config.model.RedisConfig;
-import dev.sluice.config.model.ProxyConfig;
 import dev.sluice.config.model.RouteConfig;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,6 +32,7 @@ public final class ConfigValidator {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Pattern REDIS_URI = Pattern.compile("(redis|rediss|redis-sentinel)://[^\\s/?#]+(/.*)?");
     private static final Pattern CLUSTER_URI = Pattern.compile("(redis|rediss)://[^\\s/?#]+(/.*)?");
+    private static final Pattern OTLP_URL = Pattern.compile("https?://[^\\s/?#]+(/\\S*)?");
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
     private ConfigValidator() {
@@ -82,6 +83,12 @@ public final class ConfigValidator {
         }
 
         redis(c, config.rateLimits(), lines);
+        if (config.tracing() != null) {
+            if (!OTLP_URL.matcher(config.tracing().endpoint()).matches()) {
+                c.add("tracing.endpoint", "\"" + config.tracing().endpoint() + "\" (expected: http:// or https:// followed by a host)");
+            }
+            positive(c, "tracing.exportTimeout", config.tracing().exportTimeout());
+        }
 
         Set<String> clusterNames = new HashSet<>();
         Map<String, Integer> seenClusters = new HashMap<>();

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.sluice.core.http1.MalformedRequest;
 import dev.sluice.core.metrics.AccessLog;
 import dev.sluice.core.time.Ticker;
+import dev.sluice.core.tracing.Tracing;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -14,19 +15,23 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.opentelemetry.api.trace.Span;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
  * {@code access-log}: one JSON line per request, assembled as the response's last part is written
- * (whoever writes it): time, request id, client IP, method, host, path, status, bytes in and out,
- * total and upstream milliseconds, cluster, node, attempts, and the refusal reason when a
- * protection refused the request. The line goes to {@link AccessLog}'s queue. One per channel.
+ * (whoever writes it): time, request id, trace id, client IP, method, host, path, status, bytes in
+ * and out, total and upstream milliseconds, cluster, node, attempts, and the refusal reason when a
+ * protection refused the request. The line goes to {@link AccessLog}'s queue. With {@code tracing}
+ * on, the same two moments start and end the request's span ({@link Tracing}): it starts as the head
+ * arrives, before any step can refuse, so every answered request has one. One per channel.
  */
 public final class AccessLogHandler extends ChannelDuplexHandler {
 
     private final RequestContext rc;
     private final Supplier<@Nullable AccessLog> current;
+    private final Supplier<@Nullable Tracing> tracing;
     private final Ticker ticker;
     /** Where the current request's line goes, read when its head arrives; null: not logged. */
     private @Nullable AccessLog log;
@@ -40,10 +45,15 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
     private long bytesOut;
     private long startNanos;
 
-    /** @param current the access log in force (null when logging is off), read once per request */
-    public AccessLogHandler(RequestContext rc, Supplier<@Nullable AccessLog> current, Ticker ticker) {
+    /**
+     * @param current the access log in force (null when logging is off), read once per request
+     * @param tracing the tracing in force (null when off), read once per request
+     */
+    public AccessLogHandler(RequestContext rc, Supplier<@Nullable AccessLog> current, Supplier<@Nullable Tracing> tracing,
+            Ticker ticker) {
         this.rc = requireNonNull(rc, "rc");
         this.current = requireNonNull(current, "current");
+        this.tracing = requireNonNull(tracing, "tracing");
         this.ticker = requireNonNull(ticker, "ticker");
     }
 
@@ -51,6 +61,13 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest || msg instanceof MalformedRequest) {
             log = current.get();
+            if (msg instanceof HttpRequest req) {
+                Tracing t = tracing.get();
+                if (t != null) {
+                    endSpan(0); // a request whose answer never ended (HTTP/1.1 pipelining cut short)
+                    rc.span(t.start(req, rc.http2()));
+                }
+            }
         }
         if (log == null) {
             ctx.fireChannelRead(msg);
@@ -84,7 +101,8 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
         if (msg instanceof HttpResponse && log == null) {
             log = current.get(); // a reply to no request (a header timeout, say)
         }
-        if (log == null) {
+        Span span = rc.span();
+        if (log == null && span == null) {
             ctx.write(msg, promise);
             return;
         }
@@ -97,9 +115,27 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
         boolean last = msg instanceof LastHttpContent && status != 0;
         ctx.write(msg, promise);
         if (last) {
-            log.log(format());
+            if (log != null) {
+                log.log(format());
+            }
+            endSpan(status);
             status = 0;
         }
+    }
+
+    private void endSpan(int finalStatus) {
+        Span span = rc.span();
+        if (span != null) {
+            rc.span(null);
+            Tracing.end(span, finalStatus, rc.clientIp(), rc.requestId(), rc.route(), rc.cluster() == null ? null : rc.cluster().name(),
+                    rc.node() == null ? null : rc.node().address().toString(), rc.attempts(), rc.refusal());
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        endSpan(0);
+        ctx.fireChannelInactive();
     }
 
     private String format() {
@@ -110,6 +146,7 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
         b.setLength(0);
         b.append("{\"ts\":").append(System.currentTimeMillis());
         field(b, "id", rc.requestId());
+        field(b, "trace", Tracing.traceId(rc.span()));
         field(b, "client", rc.clientIp());
         field(b, "method", method);
         field(b, "host", host);

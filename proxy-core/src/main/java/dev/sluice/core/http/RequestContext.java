@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.opentelemetry.api.trace.Span;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -50,6 +51,9 @@ public final class RequestContext implements PickContext {
     private @Nullable Node node;
     private long upstreamNanos;
     private int attempts;
+    private @Nullable String route;
+    /** The request's server span while tracing is on; set and ended by the access-log handler. */
+    private @Nullable Span span;
     private long clientIpHash;
     private boolean clientIpHashed;
 
@@ -123,6 +127,7 @@ public final class RequestContext implements PickContext {
         node = null;
         upstreamNanos = 0;
         attempts = 0;
+        route = null;
     }
 
     /** The client's address as text: the socket peer, or what a trusted proxy says it forwarded. */
@@ -225,6 +230,24 @@ public final class RequestContext implements PickContext {
         this.node = n;
         this.attempts = attempts;
         this.upstreamNanos = upstreamNanos;
+    }
+
+    /** The route that took this request (its match, as {@link Router#describe} writes it), or null. */
+    public @Nullable String route() {
+        return route;
+    }
+
+    void route(String matched) {
+        this.route = matched;
+    }
+
+    /** The request's trace span, or null when tracing is off. */
+    public @Nullable Span span() {
+        return span;
+    }
+
+    public void span(@Nullable Span s) {
+        this.span = s;
     }
 
     /** The server is draining: responses on HTTP/1.1 say {@code Connection: close}. */

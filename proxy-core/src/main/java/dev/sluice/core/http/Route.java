@@ -2,7 +2,6 @@ package dev.sluice.core.http;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.sluice.core.upstream.Cluster;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -28,12 +27,14 @@ final class Route {
 
     /** Sets the request's cluster; the 404 when no route takes it (the caller releases the request). */
     @Nullable FullHttpResponse admit(ChannelHandlerContext ctx, HttpRequest req) {
-        Cluster cluster = routes.get().route(req);
-        if (cluster == null) {
+        Router router = routes.get();
+        int matched = router.match(req);
+        if (matched < 0) {
             return LocalReply.build(ctx, rc, HttpResponseStatus.NOT_FOUND,
                     "no route for host " + req.headers().get(HttpHeaderNames.HOST) + " path " + req.uri());
         }
-        rc.cluster(cluster);
+        rc.cluster(router.cluster(matched));
+        rc.route(router.describe(matched));
         return null;
     }
 }

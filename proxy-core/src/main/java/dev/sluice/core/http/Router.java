@@ -33,15 +33,31 @@ public final class Router {
 
     /** The cluster for {@code request}, or null when no route matches. */
     public @Nullable Cluster route(HttpRequest request) {
+        int i = match(request);
+        return i < 0 ? null : routes[i].cluster;
+    }
+
+    /** The index of the first route that takes {@code request}, or -1. */
+    public int match(HttpRequest request) {
         HttpHeaders headers = request.headers();
         String host = headers.get(HttpHeaderNames.HOST);
         String uri = request.uri();
-        for (Route r : routes) {
-            if (r.matches(host, uri, headers)) {
-                return r.cluster;
+        for (int i = 0; i < routes.length; i++) {
+            if (routes[i].matches(host, uri, headers)) {
+                return i;
             }
         }
-        return null;
+        return -1;
+    }
+
+    /** The cluster of route {@code i}. */
+    public Cluster cluster(int i) {
+        return routes[i].cluster;
+    }
+
+    /** Route {@code i}'s match as a trace shows it: {@code [host]pathPrefix}, made once. */
+    public String describe(int i) {
+        return routes[i].description;
     }
 
     private static final class Route {
@@ -51,8 +67,10 @@ public final class Router {
         private final AsciiString[] headerNames;
         private final String[] headerValues;
         private final Cluster cluster;
+        private final String description;
 
         Route(RouteConfig c, Cluster cluster) {
+            this.description = (c.match().host() == null ? "" : c.match().host()) + c.match().pathPrefix();
             String h = c.match().host();
             this.suffix = h != null && h.startsWith("*.");
             this.host = h == null ? null : (suffix ? h.substring(1) : h).toLowerCase(Locale.ROOT);

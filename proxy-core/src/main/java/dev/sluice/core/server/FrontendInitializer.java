@@ -25,6 +25,7 @@ import dev.sluice.core.time.TimerWheels;
 import dev.sluice.core.tls.ServerCertificates;
 import dev.sluice.core.tls.TlsDetector;
 import dev.sluice.core.tls.TlsEvents;
+import dev.sluice.core.tracing.Tracing;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -72,6 +73,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
     private final Supplier<InFlightLimiter> shedding;
     private final Supplier<RateLimits> limits;
     private final Supplier<AccessLog> accessLog;
+    private final Supplier<Tracing> tracing;
     private final Supplier<EndToEndHeaders> endToEnd;
     private final AtomicInteger open = new AtomicInteger();
     /** Every open client connection, for a drain. */
@@ -93,6 +95,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         this.shedding = () -> ingress.get().shedding();
         this.limits = () -> ingress.get().limits();
         this.accessLog = () -> ingress.get().accessLog();
+        this.tracing = () -> ingress.get().tracing();
         this.endToEnd = () -> ingress.get().endToEnd();
     }
 
@@ -212,7 +215,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
 
     /** The handlers every request passes, on an HTTP/1.1 connection and on an HTTP/2 stream alike. */
     private void requestHandlers(ChannelPipeline p, RequestContext rc, ListenerConfig listener, TimerWheel wheel) {
-        p.addLast(PipelineNames.ACCESS_LOG, new AccessLogHandler(rc, accessLog, ticker));
+        p.addLast(PipelineNames.ACCESS_LOG, new AccessLogHandler(rc, accessLog, tracing, ticker));
         p.addLast(PipelineNames.REQUEST_CHAIN, new RequestChain(rc, ticker, listener.maxRequestBodyBytes().bytes(),
                 listener.pathNormalization() == PathNormalization.STRICT, endToEnd, shedding, limits, routes));
         p.addLast(PipelineNames.PROXY, rc.http2()

@@ -23,6 +23,7 @@ import dev.sluice.core.ratelimit.InFlightLimiter;
 import dev.sluice.core.ratelimit.KeyedRateLimiter;
 import dev.sluice.core.ratelimit.RateLimiter;
 import dev.sluice.core.time.Ticker;
+import dev.sluice.core.tracing.Tracing;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,10 +34,12 @@ import org.jspecify.annotations.Nullable;
  * The process-wide ingress protections, shared by every listener and event loop. Immutable; a
  * reload publishes a new one that keeps every part whose configuration did not change (so a
  * client's buckets and the in-flight count survive it). With {@code rateLimits.store: redis} it holds
- * the shared store, which a reload keeps while {@code rateLimits.redis} is unchanged.
+ * the shared store, which a reload keeps while {@code rateLimits.redis} is unchanged; with {@code tracing}
+ * the span exporter, kept while {@code tracing} is unchanged.
  */
 public record Ingress(InFlightLimiter shedding, RateLimits limits, ClientIps clientIps, @Nullable AccessLog accessLog,
-        Refusals refusals, EndToEndHeaders endToEnd, ClientErrors clientErrors, @Nullable RedisStore store) {
+        Refusals refusals, EndToEndHeaders endToEnd, ClientErrors clientErrors, @Nullable RedisStore store,
+        @Nullable Tracing tracing) {
 
     /** Requests refused by each protection: ip, partition, overload, hygiene. */
     public static final java.util.List<String> REFUSALS = java.util.List.of("ip", "partition", "overload", "hygiene");
@@ -85,7 +88,10 @@ public record Ingress(InFlightLimiter shedding, RateLimits limits, ClientIps cli
                 reload ? previous.refusals() : new Refusals(),
                 EndToEndHeaders.of(config),
                 reload ? previous.clientErrors() : new ClientErrors(ticker.nanoTime()),
-                store);
+                store,
+                config.tracing() == null ? null
+                        : reload && previous.tracing() != null && previous.tracing().config().equals(config.tracing()) ? previous.tracing()
+                        : new Tracing(config.tracing()));
     }
 
     /** Buckets in this process, or shared through {@code store}. */

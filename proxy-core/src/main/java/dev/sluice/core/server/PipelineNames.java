@@ -19,7 +19,7 @@ import io.netty.channel.ChannelPipeline;
  *   <li>{@link #H2C_UPGRADE}: {@code Upgrade: h2c} (cleartext listeners only)</li>
  *   <li>{@link #FLOW_CONTROL}: one message per {@code read()}, so the proxy pulls request parts</li>
  *   <li>{@link #KEEP_ALIVE}: {@code Connection: close} handling</li>
- *   <li>{@link #ACCESS_LOG}: one JSON line per request (when {@code accessLog.enabled})</li>
+ *   <li>{@link #ACCESS_LOG}: one JSON line per request (when {@code accessLog.enabled}), and the request's trace span (with {@code tracing})</li>
  *   <li>{@link #REQUEST_CHAIN}: one handler, five steps as method calls
  *       ({@code http.RequestChain}): hygiene (malformed heads, forwarding headers), shed (global
  *       in-flight limit, 429), rate limits (per-IP then per-partition token buckets, 429), route

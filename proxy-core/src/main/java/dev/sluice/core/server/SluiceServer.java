@@ -24,6 +24,7 @@ import dev.sluice.core.time.TimerWheels;
 import dev.sluice.core.tls.ServerCertificates;
 import dev.sluice.core.tls.TlsProvider;
 import dev.sluice.core.tls.UpstreamTls;
+import dev.sluice.core.tracing.Tracing;
 import dev.sluice.core.upstream.Cluster;
 import dev.sluice.core.upstream.DnsRefresher;
 import dev.sluice.core.upstream.Node;
@@ -409,6 +410,11 @@ public final class SluiceServer implements AutoCloseable {
             store.close();
             changes.add("rate limits: the shared store " + store.describe() + " is closed");
         }
+        Tracing tracing = old.ingress().tracing();
+        if (tracing != null && tracing != ingress.tracing()) {
+            tracing.close();
+            changes.add("tracing: the exporter to " + tracing.config().endpoint() + " is closed");
+        }
     }
 
     /** A new shared store publishes this replica's node load every second, and brings back the fleet's. */
@@ -609,6 +615,10 @@ public final class SluiceServer implements AutoCloseable {
         RedisStore store = current.ingress().store();
         if (store != null) {
             store.close();
+        }
+        Tracing tracing = current.ingress().tracing();
+        if (tracing != null) {
+            tracing.close();
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     }

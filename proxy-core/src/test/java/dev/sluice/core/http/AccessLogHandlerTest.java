@@ -26,7 +26,7 @@ class AccessLogHandlerTest {
         FakeTicker ticker = new FakeTicker();
         RequestContext rc = new RequestContext("203.0.113.7", false, false, 0);
         try (AccessLog log = new AccessLog(out, 10)) {
-            EmbeddedChannel ch = new EmbeddedChannel(new AccessLogHandler(rc, () -> log, ticker));
+            EmbeddedChannel ch = new EmbeddedChannel(new AccessLogHandler(rc, () -> log, () -> null, ticker));
             DefaultFullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/a\"b",
                     Unpooled.copiedBuffer("hello", StandardCharsets.US_ASCII));
             req.headers().set("host", "shop.test");

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.sluice.core.http.RequestContext;
 import dev.sluice.core.time.Ticker;
+import dev.sluice.core.tracing.Tracing;
 import dev.sluice.core.upstream.Cluster;
 import dev.sluice.core.upstream.Node;
 import io.netty.handler.codec.http.HttpRequest;
@@ -91,6 +92,7 @@ final class Attempts {
         HttpRequest head = takeHead();
         lease.end(false);
         retrier.schedule(cluster, executor, retryTask, trigger, status, reason, rc.requestId(), head, unsent);
+        Tracing.retry(rc.span(), retrier.attempts() - 1, trigger, reason);
         return true;
     }
 
