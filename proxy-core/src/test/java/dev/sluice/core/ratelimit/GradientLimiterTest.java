@@ -42,6 +42,32 @@ class GradientLimiterTest {
         assertEquals(0, l.inFlight());
     }
 
+    /**
+     * The spike test's finding (perf/spike): under a sustained overload the latency floor was forgotten
+     * 1 % per interval, so within seconds the queueing latency became the new floor and the limit
+     * grew back to the maximum. A backend serving 16 requests at a time in 2 ms, steady load, then
+     * demand far above the limit for a minute of intervals: the limit must stay where latency is near the
+     * tolerance, not climb to where it is 30 times the floor.
+     */
+    @Test
+    void aSustainedOverloadDoesNotBecomeTheNewFloor() throws Exception {
+        GradientLimiter l = new GradientLimiter(config());
+        for (int i = 0; i < 700; i++) {
+            int demand = i < 100 ? 8 : 1000; // ten seconds of steady load learn the floor, then the overload
+            int admitted = 0;
+            for (int k = 0; k < demand && l.tryAcquire(); k++) {
+                admitted++;
+            }
+            long latencyNanos = (long) (2_000_000 * Math.max(1.0, admitted / 16.0)); // the rest wait in the backend's queue
+            for (int k = 0; k < admitted; k++) {
+                l.release(latencyNanos);
+            }
+            l.update();
+        }
+        assertTrue(l.limit() <= 16 * 3, "in flight at most 3x what the backend serves at once (latency <= 3x its floor): " + l.limit());
+        assertEquals(0, l.inFlight());
+    }
+
     @Test
     void doesNotGrowWhenIdle() throws Exception {
         GradientLimiter l = new GradientLimiter(config());
