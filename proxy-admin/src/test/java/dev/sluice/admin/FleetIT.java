@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.config.model.HostPort;
 import dev.sluice.core.fleet.RedisStore;
 import dev.sluice.core.testing.RawHttp;
+import dev.sluice.core.testing.RedisCluster;
 import dev.sluice.core.testing.RedisServer;
 import dev.sluice.core.testing.RunningSluice;
 import dev.sluice.core.testing.TestBackend;
@@ -86,6 +87,11 @@ class FleetIT {
 
     /** Three replicas of one configuration, each with its admin port, all announced to each other. */
     private void startReplicas() throws Exception {
+        startReplicas("\"" + redis.uri() + "\"");
+    }
+
+    /** As {@link #startReplicas()}, with {@code rateLimits.redis.uri} as written. */
+    private void startReplicas(String uri) throws Exception {
         String yaml = """
                 listeners: [ { name: test, bind: "127.0.0.1:0" } ]
                 admin: { bind: "127.0.0.1:0", hotSpotFactor: 1.3 }
@@ -93,14 +99,14 @@ class FleetIT {
                 rateLimits:
                   perPartition: { key: { header: X-Tenant-Id }, rate: %d/s, burst: %d }
                   store: redis
-                  redis: { uri: "%s", timeout: 50ms, onFailure: local, keyPrefix: fleet%d }
+                  redis: { uri: %s, timeout: 50ms, onFailure: local, keyPrefix: fleet%d }
                 routes: [ { match: { pathPrefix: / }, cluster: keyed } ]
                 clusters:
                   - name: keyed
                     balancer: consistent-hash
                     hash: { key: { header: X-User-Id }, balanceFactor: 0 }
                     backends: [ { address: "%s" }, { address: "%s" }, { address: "%s" } ]
-                """.formatted(RATE, BURST, redis.uri(), prefixes.incrementAndGet(), a.address(), b.address(), c.address());
+                """.formatted(RATE, BURST, uri, prefixes.incrementAndGet(), a.address(), b.address(), c.address());
         for (int i = 0; i < 3; i++) {
             RunningSluice s = RunningSluice.start(yaml);
             replicas.add(s);
@@ -242,6 +248,28 @@ class FleetIT {
         assertEquals("up", store.get("state").asText(), store.toString());
         assertEquals(3, store.get("replicas").size(), store.toString());
         assertEquals(redis.uri(), store.get("uri").asText());
+    }
+
+    @Test
+    void aRedisClusterSharesTheLimitAsOneRedisDoes() throws Exception {
+        try (RedisCluster cluster = RedisCluster.start()) {
+            startReplicas("[ " + String.join(", ", cluster.uris().stream().map(u -> "\"" + u + "\"").toList()) + " ]");
+            try (Load alternating = new Load(new int[] {0, 1, 2})) {
+                double allowed = alternating.phase("cluster", 3000);
+                assertWithinTenPercent(allowed, alternating.admitted("cluster"), alternating.refused("cluster"),
+                        "a Redis Cluster of three masters, one client alternating replicas");
+                assertEquals(List.of(), alternating.unexpected);
+            }
+            for (RunningSluice r : replicas) {
+                assertTrue(store(r).up(), store(r).lastError());
+                assertEquals(0, store(r).outages(), "shared all along, not local shares that add up alike: " + store(r).lastError());
+                assertTrue(store(r).leasesRequested() > 0);
+            }
+            assertEquals(String.join(",", cluster.uris()), stats(0).get("store").get("uri").asText());
+            closeReplicas(); // before the cluster stops
+            replicas.clear();
+            admins.clear();
+        }
     }
 
     @Test

@@ -97,8 +97,10 @@ public final class RedisStore implements AutoCloseable {
             List<RedisURI> uris = new ArrayList<>();
             config.uri().forEach(u -> uris.add(RedisURI.create(u)));
             RedisClusterClient cluster = RedisClusterClient.create(resources, uris);
+            // Accepted while a node's connection is being opened (Lettuce opens them on first use, and
+            // would reject that first command); the timeout still ends every command, so nothing waits longer.
             cluster.setOptions(ClusterClientOptions.builder().socketOptions(socket).timeoutOptions(timeouts)
-                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
                     .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers()
                             .enablePeriodicRefresh(Duration.ofSeconds(30)).build())
                     .build());
@@ -180,8 +182,9 @@ public final class RedisStore implements AutoCloseable {
         if (!connecting.compareAndSet(false, true)) {
             return CompletableFuture.completedFuture(false);
         }
+        // A cluster connection needs the topology first (connectAsync does not load it; Lettuce issue 928).
         CompletableFuture<? extends StatefulConnection<String, String>> f = client instanceof RedisClusterClient cluster
-                ? cluster.connectAsync(StringCodec.UTF8)
+                ? cluster.refreshPartitionsAsync().toCompletableFuture().thenCompose(v -> cluster.connectAsync(StringCodec.UTF8))
                 : ((RedisClient) client).connectAsync(StringCodec.UTF8, RedisURI.create(config.uri().get(0))).toCompletableFuture();
         return f.handle((conn, e) -> {
             connecting.set(false);
@@ -232,7 +235,12 @@ public final class RedisStore implements AutoCloseable {
     private void failed(Throwable e) {
         errors.increment();
         Throwable cause = unwrap(e);
-        lastError = cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        lastError = cause.getClass().getSimpleName() + ": " + cause.getMessage()
+                + (root == cause ? "" : " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")");
         if (state != State.DOWN) {
             state = State.DOWN;
             outages.increment();
