@@ -44,6 +44,7 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
     private long bytesIn;
     private long bytesOut;
     private long startNanos;
+    private boolean switched;
 
     /**
      * @param current the access log in force (null when logging is off), read once per request
@@ -108,6 +109,8 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
         }
         if (msg instanceof HttpResponse r && r.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
             status = r.status().code();
+        } else if (msg instanceof HttpResponse r && r.status().code() == 101) {
+            switched = true; // a WebSocket: this handler leaves with the HTTP handlers, its span ends then
         }
         if (msg instanceof HttpContent c) {
             bytesOut += c.content().readableBytes();
@@ -136,6 +139,13 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
     public void channelInactive(ChannelHandlerContext ctx) {
         endSpan(0);
         ctx.fireChannelInactive();
+    }
+
+    /** Removed when a WebSocket takes the connection over (after its 101), or with the channel. */
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        endSpan(switched ? 101 : 0);
+        switched = false;
     }
 
     private String format() {

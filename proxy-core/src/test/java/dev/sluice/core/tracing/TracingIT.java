@@ -16,19 +16,27 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.sluice.core.testing.RawHttp;
 import dev.sluice.core.testing.RunningSluice;
 import dev.sluice.core.testing.TestBackend;
+import dev.sluice.core.testing.WebSocketBackend;
 import dev.sluice.core.time.Ticker;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
 import java.io.ByteArrayOutputStream;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -191,6 +199,29 @@ class TracingIT {
                 assertTrue(e.getAttributesList().stream().anyMatch(a -> a.getKey().equals("sluice.attempt") && a.getValue().getIntValue() == 1),
                         e.toString());
             }
+        }
+    }
+
+    @Test
+    void aWebSocketsSpanEndsWithItsSwitchOfProtocols() throws Exception {
+        try (WebSocketBackend ws = WebSocketBackend.start("ws");
+                RunningSluice sluice = RunningSluice.start(config(tracing(1.0), "{ address: \"" + ws.address() + "\" }", ""))) {
+            CompletableFuture<String> echoed = new CompletableFuture<>();
+            WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
+                    .buildAsync(URI.create("ws://127.0.0.1:" + sluice.address().getPort() + "/ws/chat"), new WebSocket.Listener() {
+                        @Override
+                        public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                            echoed.complete(data.toString());
+                            return null;
+                        }
+                    }).get(10, TimeUnit.SECONDS);
+            socket.sendText("hello", true).get(10, TimeUnit.SECONDS);
+            assertTrue(echoed.get(10, TimeUnit.SECONDS).contains("hello"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> spans().size() >= 1);
+            Span s = spans().get(0);
+            assertEquals("101", attribute(s, "http.response.status_code"), s.toString());
+            assertEquals(Status.StatusCode.STATUS_CODE_UNSET, s.getStatus().getCode(), "a switch of protocols is no error");
+            socket.abort();
         }
     }
 
