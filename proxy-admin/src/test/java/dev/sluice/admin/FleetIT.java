@@ -273,6 +273,26 @@ class FleetIT {
     }
 
     @Test
+    void aSentinelUriFindsTheMasterAndSharesTheLimit() throws Exception {
+        try (RedisServer.Sentinel sentinel = redis.sentinel("edge")) {
+            startReplicas("\"redis-sentinel://127.0.0.1:" + sentinel.port() + "#edge\"");
+            try (Load alternating = new Load(new int[] {0, 1, 2})) {
+                double allowed = alternating.phase("sentinel", 3000);
+                assertWithinTenPercent(allowed, alternating.admitted("sentinel"), alternating.refused("sentinel"),
+                        "through a Sentinel, one client alternating replicas");
+                assertEquals(List.of(), alternating.unexpected);
+            }
+            for (RunningSluice r : replicas) {
+                assertTrue(store(r).up(), store(r).lastError());
+                assertEquals(0, store(r).outages(), store(r).lastError());
+            }
+            closeReplicas();
+            replicas.clear();
+            admins.clear();
+        }
+    }
+
+    @Test
     void redisDyingFallsBackToLocalSharesWithoutA5xxAndItsReturnSharesAgain() throws Exception {
         startReplicas();
         try (Load load = new Load(new int[] {0}, new int[] {1}, new int[] {2})) {

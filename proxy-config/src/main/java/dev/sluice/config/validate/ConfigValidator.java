@@ -30,8 +30,8 @@ public final class ConfigValidator {
     /** The characters allowed in partition and hash keys, and in override names. */
     public static final Pattern KEY_CHARS = Pattern.compile("[A-Za-z0-9._:-]+");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
-    private static final Pattern REDIS_URI = Pattern.compile("(redis|rediss|redis-sentinel)://[^\\s/?#]+(/.*)?");
-    private static final Pattern CLUSTER_URI = Pattern.compile("(redis|rediss)://[^\\s/?#]+(/.*)?");
+    private static final Pattern REDIS_URI = Pattern.compile("(redis|rediss|redis-sentinel)://[^\\s/?#]+([/?#]\\S*)?");
+    private static final Pattern CLUSTER_URI = Pattern.compile("(redis|rediss)://[^\\s/?#]+([/?#]\\S*)?");
     private static final Pattern OTLP_URL = Pattern.compile("https?://[^\\s/?#]+(/\\S*)?");
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 

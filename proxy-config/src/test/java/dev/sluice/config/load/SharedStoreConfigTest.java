@@ -59,6 +59,9 @@ class SharedStoreConfigTest {
     void sentinelAndClusterFormsAreAccepted() throws Exception {
         assertEquals(List.of("redis-sentinel://s1:26379,s2:26379/0#mymaster"),
                 load("store: redis\nredis: { uri: \"redis-sentinel://s1:26379,s2:26379/0#mymaster\", onFailure: closed }").redis().uri());
+        assertEquals(List.of("redis-sentinel://s1:26379#edge"),
+                load("store: redis\nredis: { uri: \"redis-sentinel://s1:26379#edge\" }").redis().uri(), "no database: #master at once");
+        assertEquals(List.of("rediss://r:6380?timeout=1s"), load("store: redis\nredis: { uri: \"rediss://r:6380?timeout=1s\" }").redis().uri());
         RateLimitsConfig cluster = load("""
                 store: redis
                 redis:

@@ -76,6 +76,74 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /**
+     * A Redis Sentinel (redis-server in sentinel mode) watching this Redis as master {@code name},
+     * on a free loopback port; closing it stops it by its PID.
+     */
+    public Sentinel sentinel(String name) throws IOException {
+        Path dir = java.nio.file.Files.createTempDirectory("sluice-sentinel");
+        Path conf = dir.resolve("sentinel.conf");
+        int sentinelPort;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            sentinelPort = s.getLocalPort();
+        }
+        java.nio.file.Files.writeString(conf, "port " + sentinelPort + "\nbind 127.0.0.1\ndir " + dir + "\n"
+                + "sentinel monitor " + name + " 127.0.0.1 " + port + " 1\n");
+        Process p = new ProcessBuilder(binary.toString(), conf.toString(), "--sentinel")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Sentinel sentinel = new Sentinel(p, sentinelPort, dir);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+                .until(() -> sentinel.command("SENTINEL get-master-addr-by-name " + name).startsWith("*2"));
+        return sentinel;
+    }
+
+    /** A running Sentinel. */
+    public static final class Sentinel implements AutoCloseable {
+        private final Process process;
+        private final int port;
+        private final Path dir;
+
+        private Sentinel(Process process, int port, Path dir) {
+            this.process = process;
+            this.port = port;
+            this.dir = dir;
+        }
+
+        public int port() {
+            return port;
+        }
+
+        String command(String line) throws IOException {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                s.setSoTimeout(2000);
+                s.getOutputStream().write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                StringBuilder first = new StringBuilder();
+                for (int c = s.getInputStream().read(); c != -1 && c != '\r'; c = s.getInputStream().read()) {
+                    first.append((char) c);
+                }
+                return first.toString();
+            }
+        }
+
+        @Override
+        public void close() {
+            process.destroy();
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+                try (var files = java.nio.file.Files.walk(dir)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (IOException e) {
+                // a temporary directory left behind
+            }
+        }
+    }
+
     /** Ends Redis at once (SIGKILL), as a crash would. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();
