@@ -95,10 +95,15 @@ public final class SpikeTest {
     private static void run(Process sluice, SpikeBackend backend, int spikeSeconds, double tolerance, Path out) throws Exception {
         long pid = sluice.pid();
         try (OpenLoopClient client = new OpenLoopClient(new InetSocketAddress("127.0.0.1", PORT), "/", 4000, 512, 2000)) {
-            // Warm the JIT, then find what the pair admits: offered load stepped up by a tenth of the
+            // Warm the JIT (both paths: admitted, and refused at a spike's rate), then find what the pair admits: offered load stepped up by a tenth of the
             // backend's capacity every 2 s until less than 95 % of a step is admitted.
             client.rate(backend.capacity() * 0.25);
             Thread.sleep(10_000); // the load runs for this long: a schedule, not a wait for an event
+            // The refusal path warms too: a JVM that never refused at 5x would compile it during the spike.
+            client.rate(backend.capacity() * 2.5);
+            Thread.sleep(5_000);
+            client.rate(backend.capacity() * 0.25);
+            Thread.sleep(5_000);
             double capacity = 0;
             for (double offered = backend.capacity() * 0.3; offered <= backend.capacity() * 1.5; offered += backend.capacity() * 0.1) {
                 client.rate(offered);
