@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The spike test: perf/spike.sh [SPIKE_SECONDS [LATENCY_TOLERANCE]]
-#   SPIKE_SECONDS: default 120 (about 4 minutes; 30 for a quick run); LATENCY_TOLERANCE:
+#   SPIKE_SECONDS: default 120 (about 5 minutes; 30 for a quick run); LATENCY_TOLERANCE:
 #   shedding.latencyTolerance, default 1.5 (Sluice's default)
 # Sluice (one event loop, CPU 0, adaptive shedding) in front of a backend of fixed capacity, under
 # an open-loop load on CPU 1: steady at half the measured capacity, 5x that for SPIKE_SECONDS, then
