@@ -380,7 +380,10 @@ class FleetIT {
                 localMax = Math.max(localMax, n.get("qps10s").asDouble());
                 localSum += n.get("qps10s").asDouble();
                 assertEquals(n.get("address").asText().equals(hotAddress), n.get("hot").asBoolean(), n.toString());
-                assertTrue(n.get("fleetQps10s").asDouble() >= n.get("qps10s").asDouble(), n.toString());
+                if (n.get("hot").asBoolean()) {
+                    // The fleet's view (up to a second old) is what flagged it: above the mean by more than the cooling threshold.
+                    assertTrue(n.get("fleetQps10s").asDouble() > 1.15 * keyed.get("fleetMeanQps10s").asDouble(), keyed.toString());
+                }
             }
             assertTrue(localMax < 1.3 * localSum / 3, "replica 1 alone sees an even spread: " + keyed);
         } finally {
