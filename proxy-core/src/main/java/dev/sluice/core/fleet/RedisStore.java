@@ -4,27 +4,17 @@ import static java.util.Objects.requireNonNull;
 
 import dev.sluice.config.model.RedisConfig;
 import io.lettuce.core.AbstractRedisClient;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.cluster.ClusterClientOptions;
-import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.Delay;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -69,8 +59,8 @@ public final class RedisStore implements AutoCloseable {
     private final ClientResources resources;
     private final AbstractRedisClient client;
     private final ScheduledExecutorService timer;
-    private final Script lease = Script.load("lease.lua");
-    private final Script presence = Script.load("presence.lua");
+    private final LuaScript lease = LuaScript.load("lease.lua");
+    private final LuaScript presence = LuaScript.load("presence.lua");
     private final List<Runnable> everySecond = new CopyOnWriteArrayList<>();
     private final AtomicBoolean connecting = new AtomicBoolean();
     private volatile @Nullable StatefulConnection<String, String> connection;
@@ -86,31 +76,8 @@ public final class RedisStore implements AutoCloseable {
     private RedisStore(RedisConfig config, String replicaId) {
         this.config = requireNonNull(config, "config");
         this.replicaId = requireNonNull(replicaId, "replicaId");
-        this.resources = ClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1)
-                // Reconnect quickly after an outage: at most a second between attempts, not Lettuce's 30 s.
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
-                .build();
-        SocketOptions socket = SocketOptions.builder().connectTimeout(Duration.ofMillis(Math.max(250, config.timeout().toMillis() * 4)))
-                .keepAlive(true).tcpNoDelay(true).build();
-        TimeoutOptions timeouts = TimeoutOptions.enabled(config.timeout());
-        if (config.uri().size() > 1) {
-            List<RedisURI> uris = new ArrayList<>();
-            config.uri().forEach(u -> uris.add(RedisURI.create(u)));
-            RedisClusterClient cluster = RedisClusterClient.create(resources, uris);
-            // Accepted while a node's connection is being opened (Lettuce opens them on first use, and
-            // would reject that first command); the timeout still ends every command, so nothing waits longer.
-            cluster.setOptions(ClusterClientOptions.builder().socketOptions(socket).timeoutOptions(timeouts)
-                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
-                    .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers()
-                            .enablePeriodicRefresh(Duration.ofSeconds(30)).build())
-                    .build());
-            this.client = cluster;
-        } else {
-            RedisClient single = RedisClient.create(resources, RedisURI.create(config.uri().get(0)));
-            single.setOptions(ClientOptions.builder().socketOptions(socket).timeoutOptions(timeouts)
-                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
-            this.client = single;
-        }
+        this.resources = RedisClients.resources();
+        this.client = RedisClients.client(config, resources);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sluice-redis-heartbeat");
             t.setDaemon(true);
@@ -218,16 +185,16 @@ public final class RedisStore implements AutoCloseable {
         return run(presence, key, replicaId, Long.toString(PRESENCE_WINDOW_MILLIS), payload);
     }
 
-    private <T> CompletionStage<List<T>> run(Script script, String key, String... args) {
+    private <T> CompletionStage<List<T>> run(LuaScript script, String key, String... args) {
         RedisClusterAsyncCommands<String, String> c = commands;
         if (c == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("not connected"));
         }
         String[] keys = {key};
-        CompletionStage<List<T>> first = c.evalsha(script.sha, ScriptOutputType.MULTI, keys, args);
+        CompletionStage<List<T>> first = c.evalsha(script.sha(), ScriptOutputType.MULTI, keys, args);
         return first.handle((r, e) -> e == null ? CompletableFuture.completedFuture(r)
                 : unwrap(e) instanceof RedisNoScriptException
-                        ? c.<List<T>>eval(script.text, ScriptOutputType.MULTI, keys, args).toCompletableFuture()
+                        ? c.<List<T>>eval(script.text(), ScriptOutputType.MULTI, keys, args).toCompletableFuture()
                         : CompletableFuture.<List<T>>failedFuture(e))
                 .thenCompose(s -> s);
     }
@@ -337,20 +304,5 @@ public final class RedisStore implements AutoCloseable {
         }
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         resources.shutdown(0, 2, TimeUnit.SECONDS);
-    }
-
-    /** A Lua script of this package, sent by its SHA-1 and in full only when Redis does not have it yet. */
-    private record Script(String text, String sha) {
-        static Script load(String name) {
-            try (InputStream in = RedisStore.class.getResourceAsStream(name)) {
-                String text = new String(requireNonNull(in, name).readAllBytes(), StandardCharsets.UTF_8);
-                byte[] sha = java.security.MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
-                return new Script(text, HexFormat.of().formatHex(sha));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (java.security.NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
-        }
     }
 }
