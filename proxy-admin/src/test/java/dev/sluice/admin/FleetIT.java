@@ -83,6 +83,26 @@ class FleetIT {
     void closeReplicas() {
         admins.forEach(AdminServer::close);
         replicas.forEach(RunningSluice::close);
+        admins.clear();
+        replicas.clear();
+    }
+
+    /**
+     * One client alternating the replicas for 3 s under tenant {@code phase}: the admitted count is
+     * within 10 % of the limit, and every replica kept its share in the store throughout (no outage,
+     * so not local shares that add up alike).
+     */
+    private void assertOneClientSharesTheLimit(String phase, String what) throws Exception {
+        try (Load alternating = new Load(new int[] {0, 1, 2})) {
+            double allowed = alternating.phase(phase, 3000);
+            assertWithinTenPercent(allowed, alternating.admitted(phase), alternating.refused(phase), what);
+            assertEquals(List.of(), alternating.unexpected);
+        }
+        for (RunningSluice r : replicas) {
+            assertTrue(store(r).up(), store(r).lastError());
+            assertEquals(0, store(r).outages(), "shared all along, not local shares that add up alike: " + store(r).lastError());
+            assertTrue(store(r).leasesRequested() > 0);
+        }
     }
 
     /** Three replicas of one configuration, each with its admin port, all announced to each other. */
@@ -254,21 +274,9 @@ class FleetIT {
     void aRedisClusterSharesTheLimitAsOneRedisDoes() throws Exception {
         try (RedisCluster cluster = RedisCluster.start()) {
             startReplicas("[ " + String.join(", ", cluster.uris().stream().map(u -> "\"" + u + "\"").toList()) + " ]");
-            try (Load alternating = new Load(new int[] {0, 1, 2})) {
-                double allowed = alternating.phase("cluster", 3000);
-                assertWithinTenPercent(allowed, alternating.admitted("cluster"), alternating.refused("cluster"),
-                        "a Redis Cluster of three masters, one client alternating replicas");
-                assertEquals(List.of(), alternating.unexpected);
-            }
-            for (RunningSluice r : replicas) {
-                assertTrue(store(r).up(), store(r).lastError());
-                assertEquals(0, store(r).outages(), "shared all along, not local shares that add up alike: " + store(r).lastError());
-                assertTrue(store(r).leasesRequested() > 0);
-            }
+            assertOneClientSharesTheLimit("cluster", "a Redis Cluster of three masters, one client alternating replicas");
             assertEquals(String.join(",", cluster.uris()), stats(0).get("store").get("uri").asText());
             closeReplicas(); // before the cluster stops
-            replicas.clear();
-            admins.clear();
         }
     }
 
@@ -276,18 +284,8 @@ class FleetIT {
     void aSentinelUriFindsTheMasterAndSharesTheLimit() throws Exception {
         try (RedisServer.Sentinel sentinel = redis.sentinel("edge")) {
             startReplicas("\"redis-sentinel://127.0.0.1:" + sentinel.port() + "#edge\"");
-            try (Load alternating = new Load(new int[] {0, 1, 2})) {
-                double allowed = alternating.phase("sentinel", 3000);
-                assertWithinTenPercent(allowed, alternating.admitted("sentinel"), alternating.refused("sentinel"),
-                        "through a Sentinel, one client alternating replicas");
-                assertEquals(List.of(), alternating.unexpected);
-            }
-            for (RunningSluice r : replicas) {
-                assertTrue(store(r).up(), store(r).lastError());
-                assertEquals(0, store(r).outages(), store(r).lastError());
-            }
-            closeReplicas();
-            replicas.clear();
+            assertOneClientSharesTheLimit("sentinel", "through a Sentinel, one client alternating replicas");
+            closeReplicas(); // before the Sentinel stops
             admins.clear();
         }
     }

@@ -3,12 +3,6 @@ package dev.sluice.core.testing;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -34,11 +28,7 @@ public final class RedisServer implements AutoCloseable {
     /** Starts a Redis on a free port; skipped outside CI when redis-server is not installed. */
     public static RedisServer start() throws IOException {
         Path binary = DebianTools.need("redis-server");
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        return new RedisServer(binary, port);
+        return new RedisServer(binary, RedisProcesses.freePort());
     }
 
     private Process launch() throws IOException {
@@ -61,19 +51,7 @@ public final class RedisServer implements AutoCloseable {
 
     /** Sends one inline command and returns the first line of the answer. */
     public String command(String... words) throws IOException {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-            s.setSoTimeout(2000);
-            OutputStream out = s.getOutputStream();
-            out.write((String.join(" ", List.of(words)) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = s.getInputStream();
-            StringBuilder line = new StringBuilder();
-            for (int c = in.read(); c != -1 && c != '\r'; c = in.read()) {
-                line.append((char) c);
-            }
-            return line.toString();
-        }
+        return RedisProcesses.command(port, String.join(" ", List.of(words)), false);
     }
 
     /**
@@ -83,10 +61,7 @@ public final class RedisServer implements AutoCloseable {
     public Sentinel sentinel(String name) throws IOException {
         Path dir = java.nio.file.Files.createTempDirectory("sluice-sentinel");
         Path conf = dir.resolve("sentinel.conf");
-        int sentinelPort;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            sentinelPort = s.getLocalPort();
-        }
+        int sentinelPort = RedisProcesses.freePort();
         java.nio.file.Files.writeString(conf, "port " + sentinelPort + "\nbind 127.0.0.1\ndir " + dir + "\n"
                 + "sentinel monitor " + name + " 127.0.0.1 " + port + " 1\n");
         Process p = new ProcessBuilder(binary.toString(), conf.toString(), "--sentinel")
@@ -114,33 +89,13 @@ public final class RedisServer implements AutoCloseable {
         }
 
         String command(String line) throws IOException {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-                s.setSoTimeout(2000);
-                s.getOutputStream().write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
-                StringBuilder first = new StringBuilder();
-                for (int c = s.getInputStream().read(); c != -1 && c != '\r'; c = s.getInputStream().read()) {
-                    first.append((char) c);
-                }
-                return first.toString();
-            }
+            return RedisProcesses.command(port, line, false);
         }
 
         @Override
         public void close() {
-            process.destroy();
-            try {
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-                try (var files = java.nio.file.Files.walk(dir)) {
-                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (IOException e) {
-                // a temporary directory left behind
-            }
+            RedisProcesses.stop(process);
+            RedisProcesses.delete(dir);
         }
     }
 
@@ -157,14 +112,6 @@ public final class RedisServer implements AutoCloseable {
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        RedisProcesses.stop(process);
     }
 }
