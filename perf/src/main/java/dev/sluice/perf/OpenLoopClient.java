@@ -50,6 +50,17 @@ final class OpenLoopClient implements AutoCloseable {
         double offeredRate;
         final Histogram admittedNanos = new Histogram(60_000_000_000L, 3);
         final Histogram refusedNanos = new Histogram(60_000_000_000L, 3);
+
+        /** Adds {@code other}'s counts and latencies to this one's (a phase is the sum of its seconds). */
+        void add(Second other) {
+            sent += other.sent;
+            admitted += other.admitted;
+            refused += other.refused;
+            serverErrors += other.serverErrors;
+            failed += other.failed;
+            admittedNanos.add(other.admittedNanos);
+            refusedNanos.add(other.refusedNanos);
+        }
     }
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());

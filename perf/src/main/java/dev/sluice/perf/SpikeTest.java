@@ -153,19 +153,11 @@ public final class SpikeTest {
             int afterFrom, int end, boolean sameProcess, double backendCapacity) {
 
         Phase phase(String name, int from, int to) {
-            Phase p = new Phase(name);
+            OpenLoopClient.Second sum = new OpenLoopClient.Second();
             for (int i = from; i < to && i < s.size(); i++) {
-                OpenLoopClient.Second x = s.get(i);
-                p.sent += x.sent;
-                p.admitted += x.admitted;
-                p.refused += x.refused;
-                p.serverErrors += x.serverErrors;
-                p.failed += x.failed;
-                p.admittedNanos.add(x.admittedNanos);
-                p.refusedNanos.add(x.refusedNanos);
+                sum.add(s.get(i));
             }
-            p.seconds = Math.max(1, to - from);
-            return p;
+            return new Phase(name, sum, Math.max(1, to - from));
         }
 
         /** Seconds after the spike's end until a second's p99 is within 1.5x the steady p99 (and stays so for 3 s); -1: never. */
@@ -186,12 +178,13 @@ public final class SpikeTest {
             Phase before = phase("steady", steadyFrom, spikeFrom);
             Phase spike = phase("spike (5x)", spikeFrom, afterFrom);
             Phase after = phase("steady again", afterFrom, end);
-            double steadyP99 = before.admittedNanos.getValueAtPercentile(99);
-            double spikeP99 = spike.admittedNanos.getValueAtPercentile(99);
+            double steadyP99 = before.sum().admittedNanos.getValueAtPercentile(99);
+            double spikeP99 = spike.sum().admittedNanos.getValueAtPercentile(99);
             int recovery = recovery(steadyP99);
             boolean p99Ok = spikeP99 < 2 * steadyP99;
-            boolean refusedOk = spike.serverErrors + spike.failed + after.serverErrors + after.failed + before.serverErrors + before.failed == 0
-                    && spike.refused > 0;
+            OpenLoopClient.Second all = new OpenLoopClient.Second();
+            List.of(before, spike, after).forEach(p -> all.add(p.sum()));
+            boolean refusedOk = all.serverErrors + all.failed == 0 && spike.sum().refused > 0;
             boolean recoveryOk = recovery >= 0 && recovery <= 10;
             StringBuilder md = new StringBuilder();
             String when = ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT));
@@ -208,9 +201,10 @@ public final class SpikeTest {
                     |---|---|---|---|---|---|---|---|---|---|
                     """, tolerance, backendCapacity, capacity, STEADY_SECONDS, steady, spikeSeconds, steady * 5, STEADY_SECONDS));
             for (Phase p : List.of(before, spike, after)) {
-                md.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %d | %d | %s | %s | %s | %s |%n", p.name,
-                        (double) p.sent / p.seconds, (double) p.admitted / p.seconds, (double) p.refused / p.seconds, p.serverErrors,
-                        p.failed, ms(p.admittedNanos, 50), ms(p.admittedNanos, 99), ms(p.admittedNanos, 99.9), ms(p.refusedNanos, 99)));
+                OpenLoopClient.Second x = p.sum();
+                md.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %d | %d | %s | %s | %s | %s |%n", p.name(),
+                        (double) x.sent / p.seconds(), (double) x.admitted / p.seconds(), (double) x.refused / p.seconds(), x.serverErrors,
+                        x.failed, ms(x.admittedNanos, 50), ms(x.admittedNanos, 99), ms(x.admittedNanos, 99.9), ms(x.refusedNanos, 99)));
             }
             md.append(String.format(Locale.ROOT, """
 
@@ -222,8 +216,8 @@ public final class SpikeTest {
                     | per-second p99 within 1.5x the steady p99 within 10 s of the spike's end | %s | %s |
 
                     Per second: [`spike.tsv`](spike.tsv). ![spike](spike.png)
-                    """, ms(spikeP99), ms(steadyP99), spikeP99 / steadyP99, pass(p99Ok), spike.refused,
-                    before.serverErrors + spike.serverErrors + after.serverErrors, before.failed + spike.failed + after.failed, pass(refusedOk),
+                    """, ms(spikeP99), ms(steadyP99), spikeP99 / steadyP99, pass(p99Ok), spike.sum().refused,
+                    all.serverErrors, all.failed, pass(refusedOk),
                     sameProcess ? "the same process, alive" : "the process ended", pass(sameProcess),
                     recovery < 0 ? "not within the run" : "after " + recovery + " s", pass(recoveryOk)));
             Files.writeString(out.resolve("spike.md"), md.toString());
@@ -255,19 +249,7 @@ public final class SpikeTest {
         }
     }
 
-    private static final class Phase {
-        final String name;
-        long sent;
-        long admitted;
-        long refused;
-        long serverErrors;
-        long failed;
-        int seconds;
-        final Histogram admittedNanos = new Histogram(60_000_000_000L, 3);
-        final Histogram refusedNanos = new Histogram(60_000_000_000L, 3);
-
-        Phase(String name) {
-            this.name = name;
-        }
+    /** A phase of the run: its seconds summed. */
+    private record Phase(String name, OpenLoopClient.Second sum, int seconds) {
     }
 }
