@@ -233,10 +233,6 @@ public final class RedisStore implements AutoCloseable {
         return config;
     }
 
-    public State state() {
-        return state;
-    }
-
     /** Whether limits are shared now (false while connecting and while down). */
     public boolean up() {
         return state == State.UP;
@@ -245,11 +241,6 @@ public final class RedisStore implements AutoCloseable {
     /** Counts the returns of the store: a limiter that sees a new epoch drops its leases. */
     int epoch() {
         return epoch;
-    }
-
-    /** This replica's id, as other replicas see it. */
-    public String replicaId() {
-        return replicaId;
     }
 
     /** The replicas that announced themselves within the last 3 s, this one included (at least 1). */

@@ -116,12 +116,6 @@ public final class SharedRateLimiter implements RateLimiter {
         return new Rate(r.count(), r.per().multipliedBy(replicas));
     }
 
-    /** Keys holding a lease now. */
-    public long tracked() {
-        leases.cleanUp();
-        return leases.estimatedSize();
-    }
-
     private record Fallback(int replicas, KeyedRateLimiter limiter) {
     }
 
