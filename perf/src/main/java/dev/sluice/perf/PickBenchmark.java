@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class PickBenchmark {
 
-    @Param({"drr", "least-connections", "consistent-hash"})
+    @Param({"drr", "least-connections", "consistent-hash", "peak-ewma", "prequal"})
     public String balancer;
 
     @Param({"3", "10", "100"})

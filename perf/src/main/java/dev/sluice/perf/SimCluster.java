@@ -5,6 +5,7 @@ import dev.sluice.config.model.ClusterConfig;
 import dev.sluice.config.model.HostPort;
 import dev.sluice.core.balance.Balancers;
 import dev.sluice.core.balance.RandomSource;
+import dev.sluice.core.time.Ticker;
 import dev.sluice.core.upstream.Cluster;
 import dev.sluice.core.upstream.Node;
 import dev.sluice.core.upstream.UpstreamConnector;
@@ -22,6 +23,11 @@ final class SimCluster {
     final AtomicInteger inFlight = new AtomicInteger();
 
     SimCluster(String clusterYaml, int nodeCount, RandomSource random, long nowNanos) {
+        this(clusterYaml, nodeCount, random, Ticker.SYSTEM, nowNanos);
+    }
+
+    /** {@code clock}: the (simulated) time pickers that read time see. */
+    SimCluster(String clusterYaml, int nodeCount, RandomSource random, Ticker clock, long nowNanos) {
         ClusterConfig config = config(clusterYaml);
         UpstreamConnector connector = new UpstreamConnector(NioSocketChannel::new, config);
         nodes = new ArrayList<>();
@@ -29,7 +35,7 @@ final class SimCluster {
             String ip = "10.0." + (i / 250) + "." + (1 + i % 250);
             nodes.add(new Node(config.name(), new HostPort(ip, 8080), new InetSocketAddress(ip, 8080), 1, connector, 1, inFlight));
         }
-        cluster = new Cluster(config, nodes, Balancers.create(config, inFlight, random), inFlight, nowNanos);
+        cluster = new Cluster(config, nodes, Balancers.create(config, inFlight, random, clock), inFlight, nowNanos);
     }
 
     static ClusterConfig config(String clusterYaml) {

@@ -4,7 +4,9 @@ package dev.sluice.config.model;
 public enum BalancerKind implements YamlName {
     DRR("drr"),
     LEAST_CONNECTIONS("least-connections"),
-    CONSISTENT_HASH("consistent-hash");
+    CONSISTENT_HASH("consistent-hash"),
+    PEAK_EWMA("peak-ewma"),
+    PREQUAL("prequal");
 
     private final String yamlName;
 

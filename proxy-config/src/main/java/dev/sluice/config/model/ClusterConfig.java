@@ -7,9 +7,13 @@ import java.util.List;
 
 public record ClusterConfig(
         @Key(doc = "unique cluster name", required = true) String name,
-        @Key(doc = "drr, least-connections or consistent-hash", value = "drr") BalancerKind balancer,
+        @Key(doc = "drr, least-connections, consistent-hash, peak-ewma or prequal", value = "drr") BalancerKind balancer,
         @Key(doc = "consistent-hash settings") HashConfig hash,
         @Key(doc = "least-connections settings") LeastConnectionsConfig leastConnections,
+        @Key(doc = "peak-ewma settings") PeakEwmaConfig peakEwma,
+        @Key(doc = "prequal settings") PrequalConfig prequal,
+        @Key(doc = "weigh drr nodes by the load the backends report (endpoint-load-metrics, ORCA text form)",
+                absent = "off: the header is still stripped from responses") LoadReportsConfig loadReports,
         @Key(doc = "latency- and error-aware weights for drr and least-connections") AdaptiveWeightsConfig adaptiveWeights,
         @Key(doc = "http1, or h2: h2c prior knowledge, or ALPN h2 with tls; requests multiplexed as streams", value = "http1")
         UpstreamProtocol protocol,
@@ -34,6 +38,8 @@ public record ClusterConfig(
         requireNonNull(balancer, "balancer");
         requireNonNull(hash, "hash");
         requireNonNull(leastConnections, "leastConnections");
+        requireNonNull(peakEwma, "peakEwma");
+        requireNonNull(prequal, "prequal");
         requireNonNull(adaptiveWeights, "adaptiveWeights");
         requireNonNull(protocol, "protocol");
         requireNonNull(slowStart, "slowStart");
@@ -49,7 +55,7 @@ public record ClusterConfig(
     }
 
     private ClusterConfig withoutBackends() {
-        return new ClusterConfig(name, balancer, hash, leastConnections, adaptiveWeights, protocol, tls, grpcStatusAsError, slowStart,
+        return new ClusterConfig(name, balancer, hash, leastConnections, peakEwma, prequal, loadReports, adaptiveWeights, protocol, tls, grpcStatusAsError, slowStart,
                 healthCheck,
                 outlierDetection, circuitBreaker, retries, timeouts, pool, List.of(), panicThresholdPercent, dnsRefresh);
     }

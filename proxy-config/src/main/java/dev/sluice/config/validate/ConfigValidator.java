@@ -112,6 +112,17 @@ public final class ConfigValidator {
                 c.add(path + ".leastConnections", "set on a " + cl.balancer().yamlName()
                         + " cluster (expected: only with balancer: least-connections)");
             }
+            only(c, lines, cl, path, "peakEwma", BalancerKind.PEAK_EWMA);
+            only(c, lines, cl, path, "prequal", BalancerKind.PREQUAL);
+            if (cl.prequal().probe() != null) {
+                c.add(path + ".prequal.probe", "asynchronous probes are not built (expected: no probe; prequal reads "
+                        + "Sluice's own traffic and the backends' endpoint-load-metrics)");
+            }
+            positive(c, path + ".peakEwma.defaultLatency", cl.peakEwma().defaultLatency());
+            positive(c, path + ".peakEwma.decay", cl.peakEwma().decay());
+            if (cl.loadReports() != null) {
+                positive(c, path + ".loadReports.expiration", cl.loadReports().expiration());
+            }
             positive(c, path + ".adaptiveWeights.halfLife", cl.adaptiveWeights().halfLife());
             positive(c, path + ".adaptiveWeights.interval", cl.adaptiveWeights().interval());
             positive(c, path + ".timeouts.connect", cl.timeouts().connect());
@@ -175,6 +186,14 @@ public final class ConfigValidator {
             }
         }
         return out;
+    }
+
+    /** A balancer's own section set on a cluster with another balancer. */
+    private static void only(Checker c, SourceMap lines, ClusterConfig cl, String path, String section, BalancerKind kind) {
+        if (cl.balancer() != kind && lines.isPresent(path + "." + section)) {
+            c.add(path + "." + section, "set on a " + cl.balancer().yamlName() + " cluster (expected: only with balancer: "
+                    + kind.yamlName() + ")");
+        }
     }
 
     /** {@code rateLimits.store: redis} needs {@code rateLimits.redis}, whose URIs Lettuce must be able to read. */

@@ -130,7 +130,7 @@ class YamlConfigLoaderTest {
                 "admin.bind (line 9): 127.0.0.1:8080 (expected: an address apart from public listener public at 0.0.0.0:8080)",
                 "admin.bind (line 9): 127.0.0.1:8080 (expected: an address apart from public listener public at 127.0.0.1:8080)",
                 "routes[0].cluster (line 12): \"nowhere\" (expected: the name of a cluster: web)",
-                "clusters[0].balancer (line 15): \"random\" (expected: drr, least-connections, consistent-hash)",
+                "clusters[0].balancer (line 15): \"random\" (expected: drr, least-connections, consistent-hash, peak-ewma, prequal)",
                 "clusters[0].backends[0].address (line 17): \"10.0.0.1\" (expected: host:port)",
                 "clusters[0].backends[1].weight (line 18): -3 (expected: >= 1)",
                 "clusters[0].backends[2].address (line 19): 10.0.0.2:80 (expected: each address once; backends[1] has it)",
@@ -182,5 +182,24 @@ class YamlConfigLoaderTest {
                 "rateLimits.perPartition.key (line 4): 2 sources (expected: exactly one of header, cookie, query, pathSegment)",
                 "rateLimits.perPartition.overrides.bad key! (line 6): \"bad key!\" (expected: at most maxKeyLength characters of [A-Za-z0-9._:-])",
                 "clusters[0].hash (line 8): set on a drr cluster (expected: only with balancer: consistent-hash)"), got);
+    }
+
+    @Test
+    void latencyAwareBalancersNameWhatIsNotBuiltAndWhatIsMisplaced() {
+        ConfigException e = assertThrows(ConfigException.class, () -> YamlConfigLoader.load("""
+                listeners: [ { name: a, bind: "127.0.0.1:0" } ]
+                routes: [ { match: { pathPrefix: / }, cluster: p } ]
+                clusters:
+                  - { name: p, balancer: prequal, prequal: { probe: { path: /load, interval: 50ms } } }
+                  - { name: d, balancer: drr, peakEwma: { decay: 5s } }
+                  - { name: e, balancer: peak-ewma, peakEwma: { decay: 0s }, loadReports: { expiration: 0s } }
+                """, "t"));
+        List<String> got = e.problems().stream().map(ConfigProblem::toString).toList();
+        assertEquals(List.of(
+                "clusters[0].prequal.probe (line 4): asynchronous probes are not built (expected: no probe; prequal reads "
+                        + "Sluice's own traffic and the backends' endpoint-load-metrics)",
+                "clusters[1].peakEwma (line 5): set on a drr cluster (expected: only with balancer: peak-ewma)",
+                "clusters[2].peakEwma.decay (line 6): 0s (expected: a duration above zero)",
+                "clusters[2].loadReports.expiration (line 6): 0s (expected: a duration above zero)"), got);
     }
 }

@@ -1,6 +1,7 @@
 package dev.sluice.core.balance;
 
 import dev.sluice.config.model.ClusterConfig;
+import dev.sluice.core.time.Ticker;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** The balancer a cluster's configuration asks for. */
@@ -9,11 +10,14 @@ public final class Balancers {
     private Balancers() {
     }
 
-    public static Balancer create(ClusterConfig c, AtomicInteger clusterInFlight, RandomSource random) {
+    /** {@code ticker} is the clock a balancer that reads time at pick time uses ({@code prequal}, for report ages). */
+    public static Balancer create(ClusterConfig c, AtomicInteger clusterInFlight, RandomSource random, Ticker ticker) {
         return switch (c.balancer()) {
             case DRR -> new DynamicRoundRobin();
-            case LEAST_CONNECTIONS -> new LeastConnections(c.leastConnections().fullScanMaxNodes(), random);
+            case LEAST_CONNECTIONS -> CostBalancer.leastConnections(c.leastConnections().fullScanMaxNodes(), random);
             case CONSISTENT_HASH -> new ConsistentHash(c.hash().virtualNodes(), c.hash().balanceFactor(), clusterInFlight);
+            case PEAK_EWMA -> CostBalancer.peakEwma(c.peakEwma().fullScanMaxNodes(), random);
+            case PREQUAL -> new Prequal(c.prequal().hotQuantile(), c.prequal().poolSize(), random, ticker);
         };
     }
 }

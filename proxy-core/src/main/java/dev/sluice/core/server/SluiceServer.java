@@ -218,7 +218,7 @@ public final class SluiceServer implements AutoCloseable {
                 new Node(c.name(), b.address(), sa, b.weight(), connector, loops.size(), inFlight);
         List<Node> nodes = DnsRefresher.resolve(c.backends(), List.of(), resolver, factory);
         reportUnresolved(c, index, nodes, lines, problems);
-        Cluster cluster = new Cluster(c, nodes, Balancers.create(c, inFlight, RandomSource.THREAD_LOCAL), inFlight, now);
+        Cluster cluster = new Cluster(c, nodes, Balancers.create(c, inFlight, RandomSource.THREAD_LOCAL, ticker), inFlight, now);
         hotSpots(cluster, config);
         return new ClusterRun(cluster, factory, tls, refresher, ticker, transport, loopByIndex, resolver);
     }

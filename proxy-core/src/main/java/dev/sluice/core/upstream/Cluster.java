@@ -5,7 +5,10 @@ import static java.util.Objects.requireNonNull;
 import dev.sluice.config.model.BalancerKind;
 import dev.sluice.config.model.ClusterConfig;
 import dev.sluice.config.model.OutlierDetectionConfig;
+import dev.sluice.config.model.PeakEwmaConfig;
 import dev.sluice.core.balance.AdaptiveWeights;
+import dev.sluice.core.balance.LoadWeights;
+import dev.sluice.core.balance.PeakEwma;
 import dev.sluice.core.balance.Balancer;
 import dev.sluice.core.balance.PickContext;
 import dev.sluice.core.balance.Picker;
@@ -78,7 +81,7 @@ public final class Cluster {
         this.sloNanos = config.circuitBreaker() == null ? Long.MAX_VALUE : config.circuitBreaker().latencySlo().toNanos();
         this.hotSpots = new HotSpots(config.name());
         for (Node n : this.nodes) {
-            own(n);
+            own(n, nowNanos);
         }
         if (config.slowStart().rampOnStart()) {
             for (Node n : this.nodes) {
@@ -120,8 +123,12 @@ public final class Cluster {
         return picker.pick(ctx);
     }
 
-    private void own(Node n) {
-        n.own(this, sloNanos, config.circuitBreaker() == null ? null : new CircuitBreaker(config.circuitBreaker(), tickNanos));
+    private void own(Node n, long nowNanos) {
+        PeakEwmaConfig pe = config.peakEwma();
+        BalancerKind kind = config.balancer();
+        n.own(this, sloNanos, config.circuitBreaker() == null ? null : new CircuitBreaker(config.circuitBreaker(), tickNanos),
+                new PeakEwma(pe.defaultLatency().toNanos(), pe.decay().toNanos(), nowNanos),
+                kind == BalancerKind.PEAK_EWMA || kind == BalancerKind.PREQUAL);
     }
 
     /** Least 10 s QPS a node needs to be called hot, so an idle cluster flags no noise. */
@@ -187,7 +194,7 @@ public final class Cluster {
         }
         for (Node n : after) {
             if (!before.contains(n)) {
-                own(n);
+                own(n, nowNanos);
                 n.startSlowStart(nowNanos);
                 LOG.log(System.Logger.Level.INFO, "node-added cluster={0} node={1} ip={2}", name(), n.address(),
                         n.socketAddress().getAddress().getHostAddress());
@@ -279,10 +286,14 @@ public final class Cluster {
             outcomes[i] = nodes.get(i).drainOutcomes();
         }
         adaptive.update(nodes, outcomes, nowNanos);
+        for (Node n : nodes) {
+            n.latency().age(nowNanos);
+        }
         ejections(nowNanos);
         hotSpots.judge(nodes, nowNanos);
         List<Node> eligible = new ArrayList<>(nodes.size());
         double[] weights = new double[nodes.size()];
+        double[] reported = config.loadReports() == null ? null : LoadWeights.factors(nodes, config.loadReports(), nowNanos);
         for (int i = 0; i < weights.length; i++) {
             Node n = nodes.get(i);
             Breaker before = n.breaker();
@@ -301,7 +312,7 @@ public final class Cluster {
             double halfOpen = n.breaker() == Breaker.HALF_OPEN ? config.adaptiveWeights().minFactor() : 1.0;
             double hot = n.hot() ? hotWeightFactor : 1.0;
             n.hotFactor(hot);
-            weights[i] = n.weight() * slow * n.adaptiveFactor() * halfOpen * hot;
+            weights[i] = n.weight() * slow * n.adaptiveFactor() * halfOpen * hot * (reported == null ? 1 : reported[i]);
             n.publishWeight(slow, weights[i]);
             if (n.healthy() && !n.ejected() && n.breaker() != Breaker.OPEN) {
                 eligible.add(n);

@@ -3,6 +3,7 @@ package dev.sluice.core.upstream;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.config.model.HostPort;
+import dev.sluice.core.balance.PeakEwma;
 import dev.sluice.core.balance.SlowStart;
 import dev.sluice.core.health.Breaker;
 import dev.sluice.core.health.CircuitBreaker;
@@ -50,6 +51,11 @@ public final class Node {
     /** The node left its cluster: connections handed back are closed, not kept. */
     private volatile boolean retired;
     private volatile long slowNanos = Long.MAX_VALUE;
+    /** Latency estimate for peak-ewma and prequal; fed only when the owning cluster's balancer reads it. */
+    private volatile PeakEwma latency = new PeakEwma(DEFAULT_LATENCY_NANOS, DEFAULT_DECAY_NANOS, 0);
+    private volatile boolean trackLatency;
+    /** What the backend last reported of its load (endpoint-load-metrics). */
+    private final LoadReport loadReport = new LoadReport();
 
     // Health, ejection and breaker, as published by the health monitor and the cluster's refresh.
     private volatile boolean healthy = true;
@@ -66,6 +72,10 @@ public final class Node {
     private volatile double slowStartFactor = 1.0;
     private volatile double effectiveWeight;
     private volatile long slowStartSince = SlowStart.WARM;
+
+    /** Linkerd's defaults, for a node outside a cluster (tests). */
+    static final long DEFAULT_LATENCY_NANOS = 30_000_000L;
+    static final long DEFAULT_DECAY_NANOS = 10_000_000_000L;
 
     public Node(String cluster, HostPort address, InetSocketAddress socketAddress, int weight,
             UpstreamConnector connector, int eventLoops, AtomicInteger clusterInFlight) {
@@ -125,6 +135,8 @@ public final class Node {
         latencyEwma = old.latencyEwma;
         errorEwma = old.errorEwma;
         adaptiveFactor = old.adaptiveFactor;
+        latency.inheritFrom(old.latency);
+        loadReport.inheritFrom(old.loadReport);
         hot = old.hot;
         failureStreak.set(old.failureStreak.get());
     }
@@ -166,13 +178,33 @@ public final class Node {
     /** A response head arrived {@code latencyNanos} after the request was sent; a 5xx counts as a failure. */
     public void recordResponse(long nowNanos, long latencyNanos, boolean serverError) {
         stats.record(nowNanos, latencyNanos, serverError);
+        if (trackLatency) {
+            if (serverError) {
+                latency.observeFailure(nowNanos, latencyNanos);
+            } else {
+                latency.observe(nowNanos, latencyNanos);
+            }
+        }
         recordResponse(latencyNanos, serverError);
     }
 
     /** A failure at {@code nowNanos}: also counted in the node's statistics. */
     public void recordFailure(long nowNanos, long latencyNanos) {
         stats.record(nowNanos, latencyNanos, true);
+        if (trackLatency) {
+            latency.observeFailure(nowNanos, latencyNanos);
+        }
         recordFailure(latencyNanos);
+    }
+
+    /** The peak-EWMA latency estimate that peak-ewma and prequal pick by. */
+    public PeakEwma latency() {
+        return latency;
+    }
+
+    /** The backend's last load report. */
+    public LoadReport loadReport() {
+        return loadReport;
     }
 
     /** As {@link #recordResponse(long, long, boolean)} without statistics (balancer tests and simulations). */
@@ -232,8 +264,10 @@ public final class Node {
         failureStreak.set(0);
     }
 
-    void own(Cluster cluster, long slowNanos, CircuitBreaker breakerLogic) {
+    void own(Cluster cluster, long slowNanos, CircuitBreaker breakerLogic, PeakEwma latency, boolean trackLatency) {
         this.owner = cluster;
+        this.latency = latency;
+        this.trackLatency = trackLatency;
         this.slowNanos = slowNanos;
         this.breakerLogic = breakerLogic;
     }

@@ -27,7 +27,7 @@ class LeastConnectionsTest {
         nodes.get(0).beginRequest();
         nodes.get(2).beginRequest();
         nodes.get(2).beginRequest();
-        Picker p = new LeastConnections(10, seeded(1)).newPicker(nodes, 0);
+        Picker p = CostBalancer.leastConnections(10, seeded(1)).newPicker(nodes, 0);
         for (int i = 0; i < 100; i++) {
             assertSame(nodes.get(1), p.pick(null));
         }
@@ -39,7 +39,7 @@ class LeastConnectionsTest {
         for (int i = 0; i < 3; i++) {
             nodes.get(1).beginRequest(); // (3+1)/4 = 1.0 against (0+1)/1 = 1.0: a tie
         }
-        Picker p = new LeastConnections(10, seeded(2)).newPicker(nodes, 0);
+        Picker p = CostBalancer.leastConnections(10, seeded(2)).newPicker(nodes, 0);
         Map<Node, Integer> counts = new IdentityHashMap<>();
         for (int i = 0; i < 10_000; i++) {
             counts.merge(p.pick(null), 1, Integer::sum);
@@ -53,8 +53,8 @@ class LeastConnectionsTest {
     void largeClustersUsePowerOfTwoChoicesAndStillSpreadLoadEvenly() {
         AtomicInteger total = new AtomicInteger();
         List<Node> nodes = Nodes.withWeights(total, ones(50));
-        Picker p = new LeastConnections(10, seeded(3)).newPicker(nodes, 0);
-        assertTrue(p instanceof LeastConnections.TwoChoicesPicker);
+        Picker p = CostBalancer.leastConnections(10, seeded(3)).newPicker(nodes, 0);
+        assertTrue(p instanceof CostBalancer.TwoChoices);
         for (int i = 0; i < 500; i++) {
             p.pick(null).beginRequest();
         }
@@ -70,7 +70,7 @@ class LeastConnectionsTest {
     void inFlightCountsNeverDrift() {
         AtomicInteger total = new AtomicInteger();
         List<Node> nodes = Nodes.withWeights(total, 1, 2, 3, 1);
-        Picker p = new LeastConnections(10, seeded(4)).newPicker(nodes, 0);
+        Picker p = CostBalancer.leastConnections(10, seeded(4)).newPicker(nodes, 0);
         SplittableRandom r = new SplittableRandom(5);
         ArrayDeque<Node> open = new ArrayDeque<>();
         Map<Node, Integer> expected = new IdentityHashMap<>();

@@ -9,6 +9,7 @@ import dev.sluice.core.time.Ticker;
 import dev.sluice.core.time.TimerWheel;
 import dev.sluice.core.upstream.Cluster;
 import dev.sluice.core.upstream.Node;
+import dev.sluice.core.upstream.OrcaText;
 import dev.sluice.core.upstream.PoolExhaustedException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -165,6 +166,7 @@ final class Exchange implements UpstreamLease.Events, Attempts.Exchange {
             return;
         }
         response.last();
+        OrcaText.take(last.trailingHeaders(), node.loadReport(), ticker.nanoTime()); // gRPC servers report in trailers
         if (outcomeAtEnd) {
             lease.recordResponse(ResponseRelay.outcome(last));
         }
@@ -181,6 +183,7 @@ final class Exchange implements UpstreamLease.Events, Attempts.Exchange {
 
     /** A final head: recorded for the node, then passed on, or released when a 502/503/504 is tried again elsewhere. */
     private boolean retried(HttpResponse head, Node node) {
+        OrcaText.take(head.headers(), node.loadReport(), ticker.nanoTime());
         int code = head.status().code();
         int outcome = response.outcome(head);
         outcomeAtEnd = outcome < 0;

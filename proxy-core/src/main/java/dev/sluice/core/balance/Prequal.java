@@ -1,0 +1,163 @@
+package dev.sluice.core.balance;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.core.time.Ticker;
+import dev.sluice.core.upstream.LoadReport;
+import dev.sluice.core.upstream.Node;
+import java.util.List;
+
+/**
+ * The {@code prequal} balancer, after Google's Prequal (Wydrowski et al., NSDI 2024): the
+ * hot-cold lexicographic rule over a pool of nodes. A node's load is its requests in flight (the
+ * larger of Sluice's own count and the backend's reported {@code named_metrics.rif}), plus one,
+ * per unit of effective weight; a node is hot when its load is above the pool's
+ * {@code hotQuantile}. The request goes to the cold node with the lowest latency estimate (the
+ * backend's reported {@code named_metrics.latency_ms}, else Sluice's {@link PeakEwma}); should
+ * every node be hot, to the least loaded. The pool is the whole cluster up to {@code poolSize}
+ * nodes, else {@code poolSize} consecutive nodes from a random start.
+ *
+ * <p>Prequal's asynchronous probes are not built: the estimates come from the traffic itself and
+ * the backends' load reports. A pick reads each pool node's counters a few times (once per
+ * quantile step) and allocates nothing.
+ */
+public final class Prequal implements Balancer {
+
+    /** Reports older than this are not read (Prequal ages its probes out as fast). */
+    static final long REPORT_MAX_AGE_NANOS = 1_000_000_000L;
+
+    private final double hotQuantile;
+    private final int poolSize;
+    private final RandomSource random;
+    private final Ticker clock;
+
+    /** {@code clock} is read once per pick, to judge the age of load reports. */
+    public Prequal(double hotQuantile, int poolSize, RandomSource random, Ticker clock) {
+        this.hotQuantile = hotQuantile;
+        this.poolSize = poolSize;
+        this.random = requireNonNull(random, "random");
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    @Override
+    public Picker newPicker(List<Node> eligible, long nowNanos) {
+        if (eligible.isEmpty()) {
+            return Picker.EMPTY;
+        }
+        Node[] nodes = eligible.toArray(new Node[0]);
+        double[] inverse = new double[nodes.length];
+        for (int i = 0; i < nodes.length; i++) {
+            inverse[i] = 1.0 / Math.max(1e-9, nodes[i].effectiveWeight());
+        }
+        int k = Math.min(nodes.length, poolSize);
+        int hotSlots = k - 1 - (int) Math.floor(hotQuantile * (k - 1));
+        return new HotCold(nodes, inverse, k, hotSlots, random, clock);
+    }
+
+    static final class HotCold implements Picker {
+        private final Node[] nodes;
+        private final double[] inverse;
+        private final int pool;
+        /** At most this many nodes of a pool are hot: those above its hotQuantile. */
+        private final int hotSlots;
+        private final RandomSource random;
+        private final Ticker clock;
+
+        HotCold(Node[] nodes, double[] inverse, int pool, int hotSlots, RandomSource random, Ticker clock) {
+            this.nodes = nodes;
+            this.inverse = inverse;
+            this.pool = pool;
+            this.hotSlots = hotSlots;
+            this.random = random;
+            this.clock = clock;
+        }
+
+        @Override
+        public Node pick(PickContext ctx) {
+            int n = nodes.length;
+            int start = pool == n ? 0 : random.nextInt(n);
+            long now = clock.nanoTime();
+            double threshold = threshold(start, now);
+            int best = -1;
+            double bestLatency = Double.MAX_VALUE;
+            double bestLoad = Double.MAX_VALUE;
+            int leastLoaded = start;
+            double least = Double.MAX_VALUE;
+            for (int j = 0; j < pool; j++) {
+                int i = index(start, j);
+                double load = load(i, now);
+                if (load < least) {
+                    least = load;
+                    leastLoaded = i;
+                }
+                if (load > threshold) {
+                    continue; // hot
+                }
+                double latency = latency(nodes[i], now);
+                if (latency < bestLatency || (latency == bestLatency && load < bestLoad)) {
+                    best = i;
+                    bestLatency = latency;
+                    bestLoad = load;
+                }
+            }
+            return nodes[best >= 0 ? best : leastLoaded];
+        }
+
+        /**
+         * The pool's load at its hot quantile: the {@code (hotSlots + 1)}-th largest, ties counted,
+         * found by stepping down through the distinct largest values.
+         */
+        double threshold(int start, long now) {
+            double ceiling = Double.MAX_VALUE;
+            int above = 0;
+            while (true) {
+                double max = -1;
+                int count = 0;
+                for (int j = 0; j < pool; j++) {
+                    double load = load(index(start, j), now);
+                    if (load < ceiling) {
+                        if (load > max) {
+                            max = load;
+                            count = 1;
+                        } else if (load == max) {
+                            count++;
+                        }
+                    }
+                }
+                if (count == 0) {
+                    return ceiling; // the loads moved while we looked: nothing below, call nobody else hot
+                }
+                above += count;
+                if (above > hotSlots) {
+                    return max;
+                }
+                ceiling = max;
+            }
+        }
+
+        private int index(int start, int j) {
+            int i = start + j;
+            return i >= nodes.length ? i - nodes.length : i;
+        }
+
+        private double load(int i, long now) {
+            Node node = nodes[i];
+            double inFlight = node.inFlight();
+            LoadReport r = node.loadReport();
+            double reported = r.inFlight();
+            if (reported > inFlight && r.fresh(now, REPORT_MAX_AGE_NANOS)) {
+                inFlight = reported;
+            }
+            return (inFlight + 1) * inverse[i];
+        }
+
+        private static double latency(Node node, long now) {
+            LoadReport r = node.loadReport();
+            double reported = r.latencyMs();
+            if (reported >= 0 && r.fresh(now, REPORT_MAX_AGE_NANOS)) {
+                return reported * 1e6;
+            }
+            return node.latency().estimate();
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package dev.sluice.core.balance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import dev.sluice.core.testing.FakeTicker;
+import dev.sluice.core.testing.Nodes;
+import dev.sluice.core.upstream.Node;
+import dev.sluice.core.upstream.OrcaText;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** Prequal's hot-cold rule, on a driven clock. */
+class PrequalTest {
+
+    private static final long MS = 1_000_000L;
+    private final FakeTicker clock = new FakeTicker();
+    private final long t0 = clock.nanoTime();
+
+    private static void inFlight(Node n, int k) {
+        for (int i = 0; i < k; i++) {
+            n.beginRequest();
+        }
+    }
+
+    private void latency(Node n, long ms) {
+        n.latency().observe(t0, ms * MS);
+        n.latency().observe(t0, ms * MS);
+    }
+
+    @Test
+    void theColdNodeWithTheLowestLatencyWins() {
+        List<Node> nodes = Nodes.withWeights(1, 1, 1, 1);
+        latency(nodes.get(0), 5);
+        latency(nodes.get(1), 20);
+        latency(nodes.get(2), 10);
+        latency(nodes.get(3), 40);
+        Picker p = new Prequal(0.84, 16, seeded(), clock).newPicker(nodes, t0);
+        assertSame(nodes.get(0), p.pick(null));
+    }
+
+    @Test
+    void aHotNodeLosesThoughItIsTheFastest() {
+        List<Node> nodes = Nodes.withWeights(1, 1, 1, 1);
+        latency(nodes.get(0), 5);
+        latency(nodes.get(1), 20);
+        latency(nodes.get(2), 10);
+        latency(nodes.get(3), 40);
+        inFlight(nodes.get(0), 6); // 4 nodes at 0.84: the single largest load is hot
+        inFlight(nodes.get(2), 1);
+        Picker p = new Prequal(0.84, 16, seeded(), clock).newPicker(nodes, t0);
+        assertSame(nodes.get(2), p.pick(null));
+    }
+
+    @Test
+    void tiesAtTheQuantileAreCold() {
+        List<Node> nodes = Nodes.withWeights(1, 1, 1);
+        latency(nodes.get(0), 5);
+        latency(nodes.get(1), 20);
+        latency(nodes.get(2), 10);
+        inFlight(nodes.get(0), 3);
+        inFlight(nodes.get(1), 3); // 0 and 1 share the largest load: neither is above the quantile
+        Picker p = new Prequal(0.84, 16, seeded(), clock).newPicker(nodes, t0);
+        assertSame(nodes.get(0), p.pick(null));
+    }
+
+    @Test
+    void aLowerQuantileCallsMoreNodesHot() {
+        List<Node> nodes = Nodes.withWeights(1, 1, 1, 1, 1);
+        for (int i = 0; i < 5; i++) {
+            latency(nodes.get(i), 5 + i);
+            inFlight(nodes.get(i), 4 - i); // the fastest is the busiest
+        }
+        Picker p = new Prequal(0.5, 16, seeded(), clock).newPicker(nodes, t0); // above the median is hot: 0 and 1
+        assertSame(nodes.get(2), p.pick(null));
+        Picker none = new Prequal(1.0, 16, seeded(), clock).newPicker(nodes, t0); // nobody is hot
+        assertSame(nodes.get(0), none.pick(null));
+    }
+
+    @Test
+    void aReportedInFlightCountCountsWhileFresh() {
+        List<Node> nodes = Nodes.withWeights(1, 1, 1);
+        latency(nodes.get(0), 5);
+        latency(nodes.get(1), 20);
+        latency(nodes.get(2), 10);
+        OrcaText.parse("TEXT named_metrics.rif=50", nodes.get(0).loadReport(), t0); // busy with other proxies' requests
+        Picker p = new Prequal(0.84, 16, seeded(), clock).newPicker(nodes, t0);
+        assertSame(nodes.get(2), p.pick(null));
+        clock.advance(java.time.Duration.ofSeconds(2)); // the report aged out
+        assertSame(nodes.get(0), p.pick(null));
+    }
+
+    @Test
+    void aReportedLatencyWinsOverTheOwnEstimate() {
+        List<Node> nodes = Nodes.withWeights(1, 1);
+        latency(nodes.get(0), 5);
+        latency(nodes.get(1), 20);
+        OrcaText.parse("TEXT named_metrics.latency_ms=50", nodes.get(0).loadReport(), t0);
+        Picker p = new Prequal(0.84, 16, seeded(), clock).newPicker(nodes, t0);
+        assertSame(nodes.get(1), p.pick(null));
+    }
+
+    @Test
+    void aStalledNodeGetsAlmostNothingOnceHot() {
+        List<Node> nodes = Nodes.withWeights(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        for (Node n : nodes) {
+            latency(n, 10);
+            inFlight(n, 2);
+        }
+        latency(nodes.get(0), 9); // the stalled node was the fastest
+        Picker p = new Prequal(0.84, 16, seeded(), clock).newPicker(nodes, t0);
+        int sent = 0;
+        for (int i = 0; i < 10_000; i++) {
+            Node n = p.pick(null);
+            n.beginRequest();
+            if (n == nodes.get(0)) {
+                sent++;
+            } else {
+                n.endRequest(); // everybody else answers at once
+            }
+        }
+        // It is picked until it stands alone above the rest (11 nodes at 0.84: two hot slots), then never.
+        assertEquals(1, sent);
+    }
+
+    private static RandomSource seeded() {
+        SplittableRandom r = new SplittableRandom(11);
+        return r::nextInt;
+    }
+}
