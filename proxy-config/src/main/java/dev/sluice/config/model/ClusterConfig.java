@@ -31,7 +31,9 @@ public record ClusterConfig(
         @Key(doc = "when fewer than this percent of nodes are eligible, spread over all nodes (Envoy's panic mode); 0 = off",
                 value = "0", min = 0, max = 100) int panicThresholdPercent,
         @Key(doc = "backends given as host names are re-resolved this often; every address is a node", value = "30s")
-        Duration dnsRefresh) {
+        Duration dnsRefresh,
+        @Key(doc = "answers carry X-Sluice-Pick: node=..;rule=..;weight=.. (why the balancer chose that node)", value = "false")
+        boolean debugHeaders) {
 
     public ClusterConfig {
         requireNonNull(name, "name");
@@ -57,6 +59,6 @@ public record ClusterConfig(
     private ClusterConfig withoutBackends() {
         return new ClusterConfig(name, balancer, hash, leastConnections, peakEwma, prequal, loadReports, adaptiveWeights, protocol, tls, grpcStatusAsError, slowStart,
                 healthCheck,
-                outlierDetection, circuitBreaker, retries, timeouts, pool, List.of(), panicThresholdPercent, dnsRefresh);
+                outlierDetection, circuitBreaker, retries, timeouts, pool, List.of(), panicThresholdPercent, dnsRefresh, debugHeaders);
     }
 }

@@ -114,10 +114,6 @@ public final class ConfigValidator {
             }
             only(c, lines, cl, path, "peakEwma", BalancerKind.PEAK_EWMA);
             only(c, lines, cl, path, "prequal", BalancerKind.PREQUAL);
-            if (cl.prequal().probe() != null) {
-                c.add(path + ".prequal.probe", "asynchronous probes are not built (expected: no probe; prequal reads "
-                        + "Sluice's own traffic and the backends' endpoint-load-metrics)");
-            }
             positive(c, path + ".peakEwma.defaultLatency", cl.peakEwma().defaultLatency());
             positive(c, path + ".peakEwma.decay", cl.peakEwma().decay());
             if (cl.loadReports() != null) {

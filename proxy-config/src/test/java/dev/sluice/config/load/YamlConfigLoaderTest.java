@@ -196,8 +196,7 @@ class YamlConfigLoaderTest {
                 """, "t"));
         List<String> got = e.problems().stream().map(ConfigProblem::toString).toList();
         assertEquals(List.of(
-                "clusters[0].prequal.probe (line 4): asynchronous probes are not built (expected: no probe; prequal reads "
-                        + "Sluice's own traffic and the backends' endpoint-load-metrics)",
+                "clusters[0].prequal.probe (line 4): unknown key (expected one of: hotQuantile, poolSize)",
                 "clusters[1].peakEwma (line 5): set on a drr cluster (expected: only with balancer: peak-ewma)",
                 "clusters[2].peakEwma.decay (line 6): 0s (expected: a duration above zero)",
                 "clusters[2].loadReports.expiration (line 6): 0s (expected: a duration above zero)"), got);

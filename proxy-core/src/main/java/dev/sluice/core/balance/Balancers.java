@@ -15,7 +15,8 @@ public final class Balancers {
         return switch (c.balancer()) {
             case DRR -> new DynamicRoundRobin();
             case LEAST_CONNECTIONS -> CostBalancer.leastConnections(c.leastConnections().fullScanMaxNodes(), random);
-            case CONSISTENT_HASH -> new ConsistentHash(c.hash().virtualNodes(), c.hash().balanceFactor(), clusterInFlight);
+            case CONSISTENT_HASH -> new ConsistentHash(c.hash().virtualNodes(), c.hash().balanceFactor(), clusterInFlight,
+                    c.hash().hotKeys() == null ? null : new HotKeys(c.hash().hotKeys(), ticker.nanoTime()), random);
             case PEAK_EWMA -> CostBalancer.peakEwma(c.peakEwma().fullScanMaxNodes(), random);
             case PREQUAL -> new Prequal(c.prequal().hotQuantile(), c.prequal().poolSize(), random, ticker);
         };

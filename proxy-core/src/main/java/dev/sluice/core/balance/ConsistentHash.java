@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.sluice.core.upstream.Node;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code consistent-hash} balancer with bounded loads (Mirrokni, Thorup and Zadimoghaddam,
@@ -16,6 +17,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * concurrent requests and its surplus keys spill to the next nodes. A key keeps its node whenever
  * that node has room. {@code balanceFactor: 0} turns the bound off (plain consistent hashing).
  *
+ * <p>With {@code hash.hotKeys}, a key that {@link HotKeys} judges too hot for one node is spread
+ * over its owner and the next ring nodes by power of two choices (the one less loaded relative to
+ * its bound wins), as Slicer splits a hot slice; every other key keeps its node.
+ *
  * <p>The ring depends only on membership and configured weights and is rebuilt only when those
  * change; effective weights only change the bounds. The request's key hash comes from
  * {@link PickContext#hashKey()}.
@@ -25,13 +30,41 @@ public final class ConsistentHash implements Balancer {
     private final int virtualNodes;
     private final double balanceFactor;
     private final AtomicInteger clusterInFlight;
+    private final @Nullable HotKeys hotKeys;
+    private final RandomSource random;
+    private final PickRules rules = new PickRules();
     /** The last ring built; reused while membership stays the same. Accessed by the refresh only. */
     private HashRing ring;
 
     public ConsistentHash(int virtualNodes, double balanceFactor, AtomicInteger clusterInFlight) {
+        this(virtualNodes, balanceFactor, clusterInFlight, null, RandomSource.THREAD_LOCAL);
+    }
+
+    /** With {@code hotKeys}, keys it judges too hot for one node are spread by power of two choices over their nodes. */
+    public ConsistentHash(int virtualNodes, double balanceFactor, AtomicInteger clusterInFlight, @Nullable HotKeys hotKeys,
+            RandomSource random) {
         this.virtualNodes = virtualNodes;
         this.balanceFactor = balanceFactor;
         this.clusterInFlight = requireNonNull(clusterInFlight, "clusterInFlight");
+        this.hotKeys = hotKeys;
+        this.random = requireNonNull(random, "random");
+    }
+
+    @Override
+    public void refreshed(long nowNanos) {
+        if (hotKeys != null) {
+            hotKeys.judge(ring, nowNanos);
+        }
+    }
+
+    @Override
+    public PickRules rules() {
+        return rules;
+    }
+
+    @Override
+    public @Nullable HotKeys hotKeys() {
+        return hotKeys;
     }
 
     @Override
@@ -46,11 +79,13 @@ public final class ConsistentHash implements Balancer {
         for (Node n : eligible) {
             total += n.effectiveWeight();
         }
+        double[] share = new double[eligible.size()];
         double[] boundScale = new double[eligible.size()];
         for (int i = 0; i < boundScale.length; i++) {
-            boundScale[i] = balanceFactor * eligible.get(i).effectiveWeight() / total;
+            share[i] = eligible.get(i).effectiveWeight() / total;
+            boundScale[i] = balanceFactor * share[i];
         }
-        return new RingPicker(ring, boundScale, balanceFactor > 0, clusterInFlight);
+        return new RingPicker(ring, share, boundScale, balanceFactor > 0, clusterInFlight, hotKeys, random, rules);
     }
 
     /** The ring of the last picker built; for tests and reports. */
@@ -60,24 +95,40 @@ public final class ConsistentHash implements Balancer {
 
     static final class RingPicker implements Picker {
         private final HashRing ring;
+        /** Each node's share of the effective weight; a split key's nodes are compared by in flight over it. */
+        private final double[] share;
         private final double[] boundScale;
         private final boolean bounded;
         private final AtomicInteger clusterInFlight;
+        private final @Nullable HotKeys hotKeys;
+        private final RandomSource random;
+        private final PickRules rules;
 
-        RingPicker(HashRing ring, double[] boundScale, boolean bounded, AtomicInteger clusterInFlight) {
+        RingPicker(HashRing ring, double[] share, double[] boundScale, boolean bounded, AtomicInteger clusterInFlight,
+                @Nullable HotKeys hotKeys, RandomSource random, PickRules rules) {
+            this.rules = rules;
             this.ring = ring;
+            this.share = share;
             this.boundScale = boundScale;
             this.bounded = bounded;
             this.clusterInFlight = clusterInFlight;
+            this.hotKeys = hotKeys;
+            this.random = random;
         }
 
         @Override
         public Node pick(PickContext ctx) {
+            long m1 = clusterInFlight.get() + 1L;
+            if (hotKeys != null) {
+                Node spread = spread(ctx.hashKey(), m1);
+                if (spread != null) {
+                    return rules.count(ctx, spread, PickRule.HOT_KEY_SPLIT);
+                }
+            }
             int start = ring.locate(ctx.hashKey());
             if (!bounded) {
-                return ring.nodes[ring.owners[start]];
+                return rules.count(ctx, ring.nodes[ring.owners[start]], PickRule.WEIGHT);
             }
-            long m1 = clusterInFlight.get() + 1L;
             int len = ring.points.length;
             int last = -1;
             for (int step = 0; step < len; step++) {
@@ -88,11 +139,35 @@ public final class ConsistentHash implements Balancer {
                 }
                 Node n = ring.nodes[owner];
                 if (n.inFlight() < Math.ceil(boundScale[owner] * m1)) {
-                    return n;
+                    return rules.count(ctx, n, step == 0 ? PickRule.WEIGHT : PickRule.BOUNDED_LOAD_SPILL);
                 }
                 last = owner;
             }
-            return ring.nodes[ring.owners[start]]; // unreachable with balanceFactor >= 1: someone is under the mean
+            // unreachable with balanceFactor >= 1: someone is under the mean
+            return rules.count(ctx, ring.nodes[ring.owners[start]], PickRule.WEIGHT);
+        }
+
+        /**
+         * For a split key: the less loaded (in flight per share of weight) of two of its nodes, or
+         * null when the key is not split, or that node is at its bound (the bounded walk then places it).
+         */
+        private @Nullable Node spread(long hash, long m1) {
+            hotKeys.offer(hash);
+            HotKeys.Split s = hotKeys.split(hash);
+            if (s == null || s.ring != ring || s.nodes.length < 2) {
+                return null; // not split, or judged on a ring since replaced: until the next judgement
+            }
+            int[] nodes = s.nodes;
+            int a = random.nextInt(nodes.length);
+            int b = random.nextInt(nodes.length - 1);
+            if (b >= a) {
+                b++;
+            }
+            double la = ring.nodes[nodes[a]].inFlight() / share[nodes[a]];
+            double lb = ring.nodes[nodes[b]].inFlight() / share[nodes[b]];
+            int winner = la <= lb ? nodes[a] : nodes[b];
+            Node n = ring.nodes[winner];
+            return !bounded || n.inFlight() < Math.ceil(boundScale[winner] * m1) ? n : null;
         }
     }
 }

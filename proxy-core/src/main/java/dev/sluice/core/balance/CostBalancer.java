@@ -30,6 +30,7 @@ public final class CostBalancer implements Balancer {
     private final Cost cost;
     private final int fullScanMaxNodes;
     private final RandomSource random;
+    private final PickRules rules = new PickRules();
 
     private CostBalancer(Cost cost, int fullScanMaxNodes, RandomSource random) {
         this.cost = cost;
@@ -47,6 +48,11 @@ public final class CostBalancer implements Balancer {
     }
 
     @Override
+    public PickRules rules() {
+        return rules;
+    }
+
+    @Override
     public Picker newPicker(List<Node> eligible, long nowNanos) {
         if (eligible.isEmpty()) {
             return Picker.EMPTY;
@@ -56,7 +62,8 @@ public final class CostBalancer implements Balancer {
         for (int i = 0; i < nodes.length; i++) {
             inverse[i] = 1.0 / Math.max(1e-9, nodes[i].effectiveWeight());
         }
-        return nodes.length <= fullScanMaxNodes ? new Scan(nodes, inverse, cost, random) : new TwoChoices(nodes, inverse, cost, random);
+        return nodes.length <= fullScanMaxNodes ? new Scan(nodes, inverse, cost, random, rules)
+                : new TwoChoices(nodes, inverse, cost, random, rules);
     }
 
     /** Every node scored; reservoir sampling among equal best scores. */
@@ -65,8 +72,10 @@ public final class CostBalancer implements Balancer {
         private final double[] inverse;
         private final Cost cost;
         private final RandomSource random;
+        private final PickRules rules;
 
-        Scan(Node[] nodes, double[] inverse, Cost cost, RandomSource random) {
+        Scan(Node[] nodes, double[] inverse, Cost cost, RandomSource random, PickRules rules) {
+            this.rules = rules;
             this.nodes = nodes;
             this.inverse = inverse;
             this.cost = cost;
@@ -88,7 +97,7 @@ public final class CostBalancer implements Balancer {
                     best = i;
                 }
             }
-            return nodes[best];
+            return rules.count(ctx, nodes[best], PickRule.WEIGHT);
         }
     }
 
@@ -98,8 +107,10 @@ public final class CostBalancer implements Balancer {
         private final double[] inverse;
         private final Cost cost;
         private final RandomSource random;
+        private final PickRules rules;
 
-        TwoChoices(Node[] nodes, double[] inverse, Cost cost, RandomSource random) {
+        TwoChoices(Node[] nodes, double[] inverse, Cost cost, RandomSource random, PickRules rules) {
+            this.rules = rules;
             this.nodes = nodes;
             this.inverse = inverse;
             this.cost = cost;
@@ -115,10 +126,8 @@ public final class CostBalancer implements Balancer {
             }
             double sa = cost.of(nodes[a], inverse[a]);
             double sb = cost.of(nodes[b], inverse[b]);
-            if (sa == sb) {
-                return nodes[random.nextInt(2) == 0 ? a : b];
-            }
-            return nodes[sa < sb ? a : b];
+            int winner = sa == sb ? (random.nextInt(2) == 0 ? a : b) : sa < sb ? a : b;
+            return rules.count(ctx, nodes[winner], PickRule.WEIGHT);
         }
     }
 }

@@ -23,6 +23,12 @@ public final class DynamicRoundRobin implements Balancer {
     static final int MAX_PERIOD = 1 << 16;
 
     private final AtomicLong cursor = new AtomicLong();
+    private final PickRules rules = new PickRules();
+
+    @Override
+    public PickRules rules() {
+        return rules;
+    }
 
     @Override
     public Picker newPicker(List<Node> eligible, long nowNanos) {
@@ -35,7 +41,7 @@ public final class DynamicRoundRobin implements Balancer {
         for (int i = 0; i < order.length; i++) {
             schedule[i] = nodes[order[i]];
         }
-        return new SchedulePicker(schedule, cursor);
+        return new SchedulePicker(schedule, cursor, rules);
     }
 
     /** Effective weights as integers 1..RESOLUTION relative to the heaviest node. */
@@ -75,16 +81,18 @@ public final class DynamicRoundRobin implements Balancer {
     static final class SchedulePicker implements Picker {
         private final Node[] schedule;
         private final AtomicLong cursor;
+        private final PickRules rules;
 
-        SchedulePicker(Node[] schedule, AtomicLong cursor) {
+        SchedulePicker(Node[] schedule, AtomicLong cursor, PickRules rules) {
             this.schedule = schedule;
             this.cursor = cursor;
+            this.rules = rules;
         }
 
         @Override
         public Node pick(PickContext ctx) {
             long i = cursor.getAndIncrement();
-            return schedule[(int) Long.remainderUnsigned(i, schedule.length)];
+            return rules.count(ctx, schedule[(int) Long.remainderUnsigned(i, schedule.length)], PickRule.WEIGHT);
         }
     }
 }

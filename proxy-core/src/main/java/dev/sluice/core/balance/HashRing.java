@@ -63,6 +63,29 @@ public final class HashRing {
         return nodes[owners[locate(hash)]];
     }
 
+    /** Indices into {@link #nodes} of the first {@code k} distinct nodes clockwise from {@code hash}'s point, its owner first. */
+    int[] successors(long hash, int k) {
+        int[] out = new int[Math.min(k, nodes.length)];
+        int found = 0;
+        int start = locate(hash);
+        for (int step = 0; step < points.length && found < out.length; step++) {
+            int owner = owners[(start + step) % points.length];
+            boolean seen = false;
+            for (int j = 0; j < found && !seen; j++) {
+                seen = out[j] == owner;
+            }
+            if (!seen) {
+                out[found++] = owner;
+            }
+        }
+        return found == out.length ? out : java.util.Arrays.copyOf(out, found);
+    }
+
+    /** The node at index {@code i} of this ring. */
+    public Node node(int i) {
+        return nodes[i];
+    }
+
     boolean sameMembers(List<Node> members) {
         if (members.size() != nodes.length) {
             return false;

@@ -9,4 +9,8 @@ public interface PickContext {
 
     /** The 64-bit hash a consistent-hash picker places this request by. */
     long hashKey();
+
+    /** The picker chose a node by {@code rule}; the request path keeps it for {@code X-Sluice-Pick}. */
+    default void picked(PickRule rule) {
+    }
 }

@@ -12,9 +12,12 @@ import java.util.List;
  * hot-cold lexicographic rule over a pool of nodes. A node's load is its requests in flight (the
  * larger of Sluice's own count and the backend's reported {@code named_metrics.rif}), plus one,
  * per unit of effective weight; a node is hot when its load is above the pool's
- * {@code hotQuantile}. The request goes to the cold node with the lowest latency estimate (the
- * backend's reported {@code named_metrics.latency_ms}, else Sluice's {@link PeakEwma}); should
- * every node be hot, to the least loaded. The pool is the whole cluster up to {@code poolSize}
+ * {@code hotQuantile}. The request goes to the cold node with the lowest latency estimate; should
+ * every node be hot, to the least loaded. The estimate is the backend's reported
+ * {@code named_metrics.latency_ms} (the server's own view at its current load), else what Sluice
+ * predicts for one more request: its {@link PeakEwma} latency x (in flight + 1). A plain latency
+ * average would lag: in the simulation, every request then went to the few nodes whose queues had
+ * not yet shown in their answers, and half the requests timed out. The pool is the whole cluster up to {@code poolSize}
  * nodes, else {@code poolSize} consecutive nodes from a random start.
  *
  * <p>Prequal's asynchronous probes are not built: the estimates come from the traffic itself and
@@ -30,6 +33,7 @@ public final class Prequal implements Balancer {
     private final int poolSize;
     private final RandomSource random;
     private final Ticker clock;
+    private final PickRules rules = new PickRules();
 
     /** {@code clock} is read once per pick, to judge the age of load reports. */
     public Prequal(double hotQuantile, int poolSize, RandomSource random, Ticker clock) {
@@ -37,6 +41,11 @@ public final class Prequal implements Balancer {
         this.poolSize = poolSize;
         this.random = requireNonNull(random, "random");
         this.clock = requireNonNull(clock, "clock");
+    }
+
+    @Override
+    public PickRules rules() {
+        return rules;
     }
 
     @Override
@@ -51,7 +60,7 @@ public final class Prequal implements Balancer {
         }
         int k = Math.min(nodes.length, poolSize);
         int hotSlots = k - 1 - (int) Math.floor(hotQuantile * (k - 1));
-        return new HotCold(nodes, inverse, k, hotSlots, random, clock);
+        return new HotCold(nodes, inverse, k, hotSlots, random, clock, rules);
     }
 
     static final class HotCold implements Picker {
@@ -62,8 +71,10 @@ public final class Prequal implements Balancer {
         private final int hotSlots;
         private final RandomSource random;
         private final Ticker clock;
+        private final PickRules rules;
 
-        HotCold(Node[] nodes, double[] inverse, int pool, int hotSlots, RandomSource random, Ticker clock) {
+        HotCold(Node[] nodes, double[] inverse, int pool, int hotSlots, RandomSource random, Ticker clock, PickRules rules) {
+            this.rules = rules;
             this.nodes = nodes;
             this.inverse = inverse;
             this.pool = pool;
@@ -100,7 +111,7 @@ public final class Prequal implements Balancer {
                     bestLoad = load;
                 }
             }
-            return nodes[best >= 0 ? best : leastLoaded];
+            return best >= 0 ? rules.count(ctx, nodes[best], PickRule.COLD_NODE) : rules.count(ctx, nodes[leastLoaded], PickRule.WEIGHT);
         }
 
         /**
@@ -140,6 +151,7 @@ public final class Prequal implements Balancer {
             return i >= nodes.length ? i - nodes.length : i;
         }
 
+        /** (in flight + 1) / effective weight, in flight being the larger of Sluice's count and a fresh report's. */
         private double load(int i, long now) {
             Node node = nodes[i];
             double inFlight = node.inFlight();
@@ -151,13 +163,18 @@ public final class Prequal implements Balancer {
             return (inFlight + 1) * inverse[i];
         }
 
+        /**
+         * A fresh reported latency, else the peak-EWMA latency x (Sluice's own in flight + 1): the
+         * measured latency already holds the queueing every proxy's requests cause, so a reported
+         * in-flight count would count those twice (in the simulation it made three replicas worse).
+         */
         private static double latency(Node node, long now) {
             LoadReport r = node.loadReport();
             double reported = r.latencyMs();
             if (reported >= 0 && r.fresh(now, REPORT_MAX_AGE_NANOS)) {
                 return reported * 1e6;
             }
-            return node.latency().estimate();
+            return node.latency().estimate() * (node.inFlight() + 1);
         }
     }
 }

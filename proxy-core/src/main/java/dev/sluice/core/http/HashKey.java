@@ -2,6 +2,7 @@ package dev.sluice.core.http;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.core.balance.HotKeys;
 import dev.sluice.core.upstream.Cluster;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -34,7 +35,13 @@ final class HashKey {
                 return LocalReply.build(ctx, rc, HttpResponseStatus.BAD_REQUEST, "bad hash key in " + keys.description()
                         + " (expected: 1 to " + keys.maxLength() + " characters of [A-Za-z0-9._:-])");
             }
-            rc.hashKey(found == KeyExtractor.FOUND ? region.hash() : rc.clientIpHash());
+            long hash = found == KeyExtractor.FOUND ? region.hash() : rc.clientIpHash();
+            rc.hashKey(hash);
+            HotKeys hot = cluster.hotKeys();
+            HotKeys.Split split = hot == null || found != KeyExtractor.FOUND ? null : hot.split(hash);
+            if (split != null && split.label() == null) {
+                split.label(region.toString()); // once per split key, for /stats
+            }
         }
         return null;
     }

@@ -3,6 +3,7 @@ package dev.sluice.core.http;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.core.balance.PickContext;
+import dev.sluice.core.balance.PickRule;
 import dev.sluice.core.metrics.Refusals;
 import dev.sluice.core.upstream.Cluster;
 import dev.sluice.core.upstream.Node;
@@ -45,6 +46,7 @@ public final class RequestContext implements PickContext {
     private long startNanos;
     private boolean forceClose;
     private long hashKey;
+    private @Nullable PickRule pickRule;
     private @Nullable String refusal;
     private boolean awaitingHead = true;
     private @Nullable Refusals refusals;
@@ -125,6 +127,7 @@ public final class RequestContext implements PickContext {
         refusal = null;
         awaitingHead = false;
         node = null;
+        pickRule = null;
         upstreamNanos = 0;
         attempts = 0;
         route = null;
@@ -294,6 +297,16 @@ public final class RequestContext implements PickContext {
 
     void hashKey(long h) {
         this.hashKey = h;
+    }
+
+    /** The rule the last pick for this request followed; for {@code X-Sluice-Pick}. */
+    @Override
+    public void picked(PickRule rule) {
+        this.pickRule = rule;
+    }
+
+    public @Nullable PickRule pickRule() {
+        return pickRule;
     }
 
     /** xxHash64 of the client IP; the socket peer's is computed once per channel. */

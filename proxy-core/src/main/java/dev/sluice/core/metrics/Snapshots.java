@@ -1,10 +1,12 @@
 package dev.sluice.core.metrics;
 
+import dev.sluice.core.balance.HotKeys;
 import dev.sluice.core.upstream.Cluster;
 import dev.sluice.core.upstream.FleetLoad;
 import dev.sluice.core.upstream.Node;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,10 +26,13 @@ public final class Snapshots {
      * One cluster with its totals. With a shared store, {@code fleetReplicas} lists the replicas whose
      * load arrived last (this one included) and each node's {@code fleetQps10s} is their sum: hot spots
      * are judged on it. Without one (or while the store is down) both are empty and null.
+     * {@code picks} counts picks by rule since start; {@code splitKeys} lists the hot keys spread over
+     * several nodes now ({@code hash.hotKeys}), hottest first.
      */
     public record ClusterSnapshot(String name, String balancer, int eligibleNodes, boolean panic, int inFlight,
             double meanQps10s, long retries, long connectTimeouts, long responseTimeouts, long requestTimeouts,
-            List<NodeSnapshot> nodes, @Nullable Double fleetMeanQps10s, List<String> fleetReplicas) {
+            List<NodeSnapshot> nodes, @Nullable Double fleetMeanQps10s, List<String> fleetReplicas, Map<String, Long> picks,
+            List<HotKeys.SplitKey> splitKeys) {
     }
 
     private Snapshots() {
@@ -50,6 +55,7 @@ public final class Snapshots {
         return new ClusterSnapshot(c.name(), c.config().balancer().yamlName(), c.eligibleCount(), c.panic(), c.inFlight(),
                 c.meanQps(), c.retriesIssued(), c.timeouts(Cluster.Timeout.CONNECT), c.timeouts(Cluster.Timeout.RESPONSE),
                 c.timeouts(Cluster.Timeout.REQUEST), nodes, fleet == null || nodes.isEmpty() ? null : fleetSum / nodes.size(),
-                fleet == null ? List.of() : fleet.replicas());
+                fleet == null ? List.of() : fleet.replicas(), c.picksByRule(),
+                c.hotKeys() == null ? List.of() : c.hotKeys().report());
     }
 }

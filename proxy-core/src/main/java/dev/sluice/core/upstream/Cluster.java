@@ -7,6 +7,7 @@ import dev.sluice.config.model.ClusterConfig;
 import dev.sluice.config.model.OutlierDetectionConfig;
 import dev.sluice.config.model.PeakEwmaConfig;
 import dev.sluice.core.balance.AdaptiveWeights;
+import dev.sluice.core.balance.HotKeys;
 import dev.sluice.core.balance.LoadWeights;
 import dev.sluice.core.balance.PeakEwma;
 import dev.sluice.core.balance.Balancer;
@@ -116,6 +117,16 @@ public final class Cluster {
     /** Where the hash key is read; null means the client IP. */
     public @Nullable KeyExtractor hashKeys() {
         return hashKeys;
+    }
+
+    /** Picks so far by rule (weight, bounded-load spill, hot-key split, cold node, panic). */
+    public java.util.Map<String, Long> picksByRule() {
+        return balancer.rules().snapshot();
+    }
+
+    /** The keys split over several nodes ({@code hash.hotKeys}), or null when the cluster splits none. */
+    public @Nullable HotKeys hotKeys() {
+        return balancer.hotKeys();
     }
 
     /** The node for this request, or null when no node is eligible. */
@@ -320,6 +331,7 @@ public final class Cluster {
         }
         eligibleCount = eligible.size();
         panic = !nodes.isEmpty() && eligible.size() * 100 < config.panicThresholdPercent() * nodes.size();
+        balancer.rules().panic(panic);
         List<Node> members = panic ? nodes : eligible;
         boolean changed = built == null || built.length != weights.length || !members.equals(builtMembers);
         for (int i = 0; !changed && i < weights.length; i++) {
@@ -330,6 +342,7 @@ public final class Cluster {
             built = weights;
             builtMembers = List.copyOf(members);
         }
+        balancer.refreshed(nowNanos);
     }
 
     /** Ejects nodes whose failure streak reached the threshold (within maxEjectedPercent) and returns those whose time is up. */

@@ -43,24 +43,33 @@ class PrequalTest {
     @Test
     void aHotNodeLosesThoughItIsTheFastest() {
         List<Node> nodes = Nodes.withWeights(1, 1, 1, 1);
-        latency(nodes.get(0), 5);
+        latency(nodes.get(0), 1);
         latency(nodes.get(1), 20);
         latency(nodes.get(2), 10);
         latency(nodes.get(3), 40);
-        inFlight(nodes.get(0), 6); // 4 nodes at 0.84: the single largest load is hot
-        inFlight(nodes.get(2), 1);
+        inFlight(nodes.get(0), 6); // 1 ms x 7 still beats 10 ms x 1, but 4 nodes at 0.84: the single largest load is hot
         Picker p = new Prequal(0.84, 16, seeded(), clock).newPicker(nodes, t0);
         assertSame(nodes.get(2), p.pick(null));
     }
 
     @Test
+    void theEstimateIsLatencyTimesInFlightPlusOne() {
+        List<Node> nodes = Nodes.withWeights(1, 1, 1, 1, 1);
+        latency(nodes.get(0), 5);
+        latency(nodes.get(1), 8);
+        inFlight(nodes.get(0), 1); // 5 x 2 = 10 against 8 x 1; nobody is hot with q = 1
+        Picker p = new Prequal(1.0, 16, seeded(), clock).newPicker(nodes.subList(0, 2), t0);
+        assertSame(nodes.get(1), p.pick(null));
+    }
+
+    @Test
     void tiesAtTheQuantileAreCold() {
         List<Node> nodes = Nodes.withWeights(1, 1, 1);
-        latency(nodes.get(0), 5);
+        latency(nodes.get(0), 2);
         latency(nodes.get(1), 20);
         latency(nodes.get(2), 10);
         inFlight(nodes.get(0), 3);
-        inFlight(nodes.get(1), 3); // 0 and 1 share the largest load: neither is above the quantile
+        inFlight(nodes.get(1), 3); // 0 and 1 share the largest load: neither is above the quantile, so 2 x 4 beats 10 x 1
         Picker p = new Prequal(0.84, 16, seeded(), clock).newPicker(nodes, t0);
         assertSame(nodes.get(0), p.pick(null));
     }
@@ -68,9 +77,10 @@ class PrequalTest {
     @Test
     void aLowerQuantileCallsMoreNodesHot() {
         List<Node> nodes = Nodes.withWeights(1, 1, 1, 1, 1);
+        int[] ms = {1, 2, 3, 10, 20};
         for (int i = 0; i < 5; i++) {
-            latency(nodes.get(i), 5 + i);
-            inFlight(nodes.get(i), 4 - i); // the fastest is the busiest
+            latency(nodes.get(i), ms[i]);
+            inFlight(nodes.get(i), 4 - i); // estimates 5, 8, 9, 20, 20: the busiest look the fastest
         }
         Picker p = new Prequal(0.5, 16, seeded(), clock).newPicker(nodes, t0); // above the median is hot: 0 and 1
         assertSame(nodes.get(2), p.pick(null));

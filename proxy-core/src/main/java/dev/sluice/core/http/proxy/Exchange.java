@@ -195,7 +195,7 @@ final class Exchange implements UpstreamLease.Events, Attempts.Exchange {
             ReferenceCountUtil.release(head); // the rest of this answer is dropped with its connection
             return true;
         }
-        response.start(head);
+        response.start(head, node);
         return false;
     }
 

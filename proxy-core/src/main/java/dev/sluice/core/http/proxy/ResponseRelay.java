@@ -2,9 +2,11 @@ package dev.sluice.core.http.proxy;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.core.balance.PickRule;
 import dev.sluice.core.http.ForwardHeaders;
 import dev.sluice.core.http.Grpc;
 import dev.sluice.core.http.RequestContext;
+import dev.sluice.core.upstream.Node;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -13,7 +15,9 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
+import java.util.Locale;
 
 /**
  * The response direction of an {@link Exchange}: parts from the upstream written to the client as
@@ -23,6 +27,10 @@ import io.netty.util.ReferenceCountUtil;
  * is passed on. One per exchange, reused per request; event-loop confined.
  */
 final class ResponseRelay {
+
+    /** With {@code debugHeaders}: which node, by which rule, at what effective weight. */
+    static final AsciiString X_SLUICE_PICK = AsciiString.cached("x-sluice-pick");
+
 
     /** What a part from the upstream is, for the exchange to act on. */
     enum Part {
@@ -116,11 +124,19 @@ final class ResponseRelay {
         return Grpc.serverFailure(last.trailingHeaders()) ? 500 : 200;
     }
 
-    /** The final head goes on: the forwarding headers are set, and the response has started. */
-    void start(HttpResponse resp) {
+    /**
+     * The final head from {@code node} goes on: the forwarding headers are set (and, with
+     * {@code debugHeaders}, {@code X-Sluice-Pick}), and the response has started.
+     */
+    void start(HttpResponse resp, Node node) {
         started = true;
         keepAlive = HttpUtil.isKeepAlive(resp);
         ForwardHeaders.response(resp, rc);
+        if (rc.cluster() != null && rc.cluster().config().debugHeaders()) {
+            PickRule rule = rc.pickRule();
+            resp.headers().set(X_SLUICE_PICK, "node=" + node.address() + ";rule=" + (rule == null ? "weight" : rule.label())
+                    + ";weight=" + String.format(Locale.ROOT, "%.2f", node.effectiveWeight()));
+        }
     }
 
     /** Writes a part that is not the last; the upstream's reading pauses while the client cannot take more. */

@@ -60,7 +60,7 @@ final class Tunnel {
     /** Passes the 101 on to the client (recorded as the node's answer) and turns both connections into the tunnel. */
     void start(FullHttpResponse switching, UpstreamLease held, ResponseRelay response) {
         held.recordResponse(101);
-        response.start(switching);
+        response.start(switching, held.node());
         ForwardHeaders.upgradeToWebSocket(switching.headers());
         ctx.writeAndFlush(switching, ctx.voidPromise());
         lease = held;

@@ -73,7 +73,7 @@ class ResponseRelayTest {
         relay.begin();
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         head.headers().set("connection", "close");
-        relay.start(head);
+        relay.start(head, dev.sluice.core.testing.Nodes.withWeights(1).get(0));
         assertTrue(relay.started());
         assertFalse(relay.keepAlive(), "the upstream closes after this response");
         assertEquals("1.1 sluice", head.headers().get("via"));
