@@ -26,8 +26,16 @@ final class SimCluster {
         this(clusterYaml, nodeCount, random, Ticker.SYSTEM, nowNanos);
     }
 
-    /** {@code clock}: the (simulated) time pickers that read time see. */
     SimCluster(String clusterYaml, int nodeCount, RandomSource random, Ticker clock, long nowNanos) {
+        this(clusterYaml, nodeCount, nodeCount, random, clock, nowNanos);
+    }
+
+    /**
+     * {@code nodeCount} nodes of which the cluster starts with the first {@code initial} (the others
+     * join through {@code cluster.updateMembers}); {@code clock}: the (simulated) time pickers that
+     * read time see.
+     */
+    SimCluster(String clusterYaml, int nodeCount, int initial, RandomSource random, Ticker clock, long nowNanos) {
         ClusterConfig config = config(clusterYaml);
         UpstreamConnector connector = new UpstreamConnector(NioSocketChannel::new, config);
         nodes = new ArrayList<>();
@@ -35,7 +43,7 @@ final class SimCluster {
             String ip = "10.0." + (i / 250) + "." + (1 + i % 250);
             nodes.add(new Node(config.name(), new HostPort(ip, 8080), new InetSocketAddress(ip, 8080), 1, connector, 1, inFlight));
         }
-        cluster = new Cluster(config, nodes, Balancers.create(config, inFlight, random, clock), inFlight, nowNanos);
+        cluster = new Cluster(config, nodes.subList(0, initial), Balancers.create(config, inFlight, random, clock), inFlight, nowNanos);
     }
 
     static ClusterConfig config(String clusterYaml) {
