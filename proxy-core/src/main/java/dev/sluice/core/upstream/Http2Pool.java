@@ -143,7 +143,7 @@ public final class Http2Pool {
                 break;
             }
         }
-        if (chosen == null && node.tryReserveConnection()) {
+        if (chosen == null && node.pools().tryReserve()) {
             chosen = connect();
         }
         if (chosen == null) {
@@ -184,7 +184,7 @@ public final class Http2Pool {
         connections.add(c);
         f.channel().closeFuture().addListener(closed -> {
             connections.remove(c);
-            node.connectionClosed();
+            node.pools().closed();
             fail(c, new IOException("connection to " + node.address() + " closed"));
         });
         boolean connectedAlready = f.isDone(); // then channelActive has run too, and written the preface

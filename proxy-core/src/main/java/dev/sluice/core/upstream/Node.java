@@ -8,9 +8,7 @@ import dev.sluice.core.balance.SlowStart;
 import dev.sluice.core.health.Breaker;
 import dev.sluice.core.health.CircuitBreaker;
 import dev.sluice.core.health.Outcomes;
-import dev.sluice.core.internal.Limits;
 import dev.sluice.core.metrics.NodeStats;
-import io.netty.channel.EventLoop;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -29,14 +27,9 @@ public final class Node {
     private final HostPort address;
     private final InetSocketAddress socketAddress;
     private volatile int weight;
-    private final UpstreamConnector connector;
-    /** Index = event-loop index; each slot is created and used by its own loop only. */
-    private final UpstreamPool[] pools;
-    private final Http2Pool[] h2Pools;
-    private final EventLoop[] h2Loops;
+    private final NodePools pools;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger clusterInFlight;
-    private final AtomicInteger connections = new AtomicInteger();
 
     private final LongAdder responses = new LongAdder();
     private final LongAdder failures = new LongAdder();
@@ -87,10 +80,7 @@ public final class Node {
         }
         this.weight = weight;
         this.effectiveWeight = weight;
-        this.connector = requireNonNull(connector, "connector");
-        this.pools = new UpstreamPool[eventLoops];
-        this.h2Pools = new Http2Pool[eventLoops];
-        this.h2Loops = new EventLoop[eventLoops];
+        this.pools = new NodePools(this, requireNonNull(connector, "connector"), eventLoops);
         this.clusterInFlight = requireNonNull(clusterInFlight, "clusterInFlight");
     }
 
@@ -161,7 +151,7 @@ public final class Node {
 
     /** Upstream connections open to this node, all event loops together. */
     public int openConnections() {
-        return connections.get();
+        return pools.open();
     }
 
     /** Call once when a request is sent to this node; pair with exactly one {@link #endRequest}. */
@@ -280,16 +270,7 @@ public final class Node {
     void retire() {
         retired = true;
         owner = null;
-        for (UpstreamPool p : pools) {
-            if (p != null) {
-                p.closeIdleLater();
-            }
-        }
-        for (int i = 0; i < h2Pools.length; i++) {
-            if (h2Pools[i] != null) {
-                h2Pools[i].closeIdleLater(h2Loops[i]);
-            }
-        }
+        pools.closeIdleLater();
     }
 
     /** Whether the node left its cluster (its pools close connections as they come back). */
@@ -380,41 +361,9 @@ public final class Node {
         effectiveWeight = effective;
     }
 
-    // ---- pools ----
-
-    /** The pool of {@code loop}; call on that loop. */
-    public UpstreamPool pool(int loopIndex, EventLoop loop) {
-        UpstreamPool p = pools[loopIndex];
-        if (p == null) {
-            p = new UpstreamPool(this, loop, connector);
-            pools[loopIndex] = p;
-        }
-        return p;
-    }
-
-    /** The HTTP/2 connections of {@code loop} ({@code protocol: h2}); call on that loop. */
-    public Http2Pool h2Pool(int loopIndex, EventLoop loop) {
-        Http2Pool p = h2Pools[loopIndex];
-        if (p == null) {
-            p = new Http2Pool(this, loop, connector);
-            h2Pools[loopIndex] = p;
-            h2Loops[loopIndex] = loop;
-        }
-        return p;
-    }
-
-    /** Whether a request on this loop could get a connection now: an idle one here, or room for a new one. */
-    public boolean hasCapacity(int loopIndex) {
-        UpstreamPool p = pools[loopIndex];
-        return (p != null && p.idleCount() > 0) || connections.get() < connector.maxConnectionsPerNode();
-    }
-
-    boolean tryReserveConnection() {
-        return Limits.incrementBelow(connections, connector.maxConnectionsPerNode());
-    }
-
-    void connectionClosed() {
-        connections.decrementAndGet();
+    /** The node's upstream connections, per event loop. */
+    public NodePools pools() {
+        return pools;
     }
 
     @Override

@@ -88,7 +88,7 @@ public final class UpstreamPool {
             callback.onAcquired(ch);
             return;
         }
-        if (!node.tryReserveConnection()) {
+        if (!node.pools().tryReserve()) {
             callback.onAcquireFailed(new PoolExhaustedException("upstream connection limit reached for " + node.address()));
             return;
         }
@@ -221,9 +221,9 @@ public final class UpstreamPool {
 
     private void closed(ChannelFuture f) {
         idle.remove(f.channel());
-        node.connectionClosed();
+        node.pools().closed();
         // A connection slot came free: a request waiting at the limit may get a connection now.
-        if (waiters.size() > connecting && node.tryReserveConnection()) {
+        if (waiters.size() > connecting && node.pools().tryReserve()) {
             connect();
         }
     }

@@ -56,7 +56,7 @@ final class PooledLease extends NodeLease implements UpstreamCallback {
     }
 
     private UpstreamPool pool(Node n) {
-        return n.pool(loopIndex, loop);
+        return n.pools().pool(loopIndex, loop);
     }
 
     @Override
@@ -99,7 +99,7 @@ final class PooledLease extends NodeLease implements UpstreamCallback {
             if (candidate == null) {
                 break;
             }
-            if (candidate.hasCapacity(loopIndex)) {
+            if (candidate.pools().hasCapacity(loopIndex)) {
                 next = candidate;
             }
         }

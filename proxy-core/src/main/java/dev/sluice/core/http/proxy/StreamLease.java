@@ -52,7 +52,7 @@ final class StreamLease extends NodeLease implements Http2Pool.StreamCallback, U
     @Override
     public void acquire() {
         waiting = true;
-        node.h2Pool(loopIndex, loop).openStream(this);
+        node.pools().h2Pool(loopIndex, loop).openStream(this);
     }
 
     @Override
@@ -156,7 +156,7 @@ final class StreamLease extends NodeLease implements Http2Pool.StreamCallback, U
     public void onUpstreamClosed(@Nullable Throwable cause) {
         if (cause instanceof RefusedStreamException && resend != null && !resent && node != null) {
             resent = true;
-            Http2Pool pool = node.h2Pool(loopIndex, loop);
+            Http2Pool pool = node.pools().h2Pool(loopIndex, loop);
             pool.goingAway(stream.parent()); // its GOAWAY may not have reached the pool yet
             stream = null;
             waiting = true;
