@@ -166,8 +166,13 @@ public final class AdminServer implements AutoCloseable {
             } else if (get && path.equals("/stats")) {
                 var hottest = proxy.ingress().partitions();
                 var store = proxy.ingress().store();
+                var refused = new java.util.LinkedHashMap<String, Long>();
+                for (String reason : dev.sluice.core.server.Ingress.REFUSALS) {
+                    refused.put(reason, proxy.ingress().refusals().get(reason));
+                }
                 resp = bytes(HttpResponseStatus.OK, "application/json", json.writeValueAsBytes(new Stats(proxy.snapshot(),
-                        hottest == null ? java.util.List.of() : hottest.top(10), store == null ? null : store.status())));
+                        hottest == null ? java.util.List.of() : hottest.top(10), store == null ? null : store.status(),
+                        refused, proxy.config().admin().hotSpotFactor())));
             } else if (get && path.equals("/metrics")) {
                 resp = bytes(HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
                         metrics.scrape().getBytes(StandardCharsets.UTF_8));
@@ -258,10 +263,14 @@ public final class AdminServer implements AutoCloseable {
         return r;
     }
 
-    /** The {@code /stats} document; {@code store} is null unless {@code rateLimits.store: redis}. */
+    /**
+     * The {@code /stats} document; {@code store} is null unless {@code rateLimits.store: redis};
+     * {@code refused} counts refusals at the door by reason since start; {@code hotSpotFactor} is
+     * the line a node's QPS must cross, times its cluster's mean, to be hot.
+     */
     record Stats(java.util.List<dev.sluice.core.metrics.Snapshots.ClusterSnapshot> clusters,
             java.util.List<dev.sluice.core.metrics.HeavyHitters.Hitter> topPartitions,
-            dev.sluice.core.fleet.RedisStore.@Nullable Status store) {
+            dev.sluice.core.fleet.RedisStore.@Nullable Status store, java.util.Map<String, Long> refused, double hotSpotFactor) {
     }
 
     /** The {@code /config} document: the effective configuration with the admin token hidden. */

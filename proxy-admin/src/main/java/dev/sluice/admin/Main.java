@@ -1,11 +1,12 @@
 package dev.sluice.admin;
 
+import dev.sluice.admin.demo.Demo;
 import dev.sluice.admin.demo.DemoBackends;
+import dev.sluice.admin.demo.DemoLoad;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.ConfigProblem;
 import dev.sluice.config.load.LoadedConfig;
 import dev.sluice.config.load.YamlConfigLoader;
-import dev.sluice.config.model.BackendConfig;
 import dev.sluice.config.model.ListenerConfig;
 import dev.sluice.core.server.SluiceServer;
 import dev.sluice.core.time.Ticker;
@@ -16,13 +17,13 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * The entry point: {@code --config FILE} runs Sluice, {@code --check FILE} validates a file,
- * {@code --demo} runs Sluice in front of three built-in backends, {@code --help} explains.
+ * {@code --demo} runs Sluice in front of four built-in backends ({@code --demo-load} adds a load),
+ * {@code --help} explains.
  *
  * <p>Exit codes: 0 success (or a clean stop), 1 a configuration that cannot be used, 2 a command
  * line that cannot be understood.
@@ -40,8 +41,11 @@ public final class Main {
             Usage:
               java -jar sluice.jar --config FILE   run Sluice with the YAML configuration FILE
               java -jar sluice.jar --check FILE    validate FILE: exit 0 if usable, else 1 with every problem
-              java -jar sluice.jar --demo          run Sluice on 127.0.0.1:8080 in front of three built-in
+              java -jar sluice.jar --demo          run Sluice on 127.0.0.1:8080 in front of four built-in
                                                    demo backends (configuration: conf/demo.yaml)
+              java -jar sluice.jar --demo-load     the same, plus two minutes of load on loopback in which
+                                                   one user turns hot and one tenant is limited: watch the
+                                                   dashboard at http://127.0.0.1:9901/
               java -jar sluice.jar --help          this text
 
             Problems in a file are listed as `path.to.key (line N): what is wrong`.
@@ -55,12 +59,13 @@ public final class Main {
 
     public static void main(String[] args) throws Exception {
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
-        if ((args.length == 2 && args[0].equals("--config")) || (args.length == 1 && args[0].equals("--demo"))) {
+        boolean demoLoad = args.length == 1 && args[0].equals("--demo-load");
+        if ((args.length == 2 && args[0].equals("--config")) || (args.length == 1 && args[0].equals("--demo")) || demoLoad) {
             int code;
             try {
-                boolean demo = args[0].equals("--demo");
+                boolean demo = !args[0].equals("--config");
                 Path file = demo ? null : Path.of(args[1]);
-                code = serve(demo ? loadDemo(System.err) : loadFile(file, System.err), file);
+                code = serve(demo ? loadDemo(System.err) : loadFile(file, System.err), file, demoLoad);
             } catch (Exception e) { // a port in use, say: say so in one line and leave no thread behind
                 System.err.println("sluice: cannot start: " + e);
                 code = BAD_CONFIG;
@@ -85,7 +90,7 @@ public final class Main {
             out.println(args[1] + ": ok");
             return OK;
         }
-        err.println("sluice: cannot understand " + String.join(" ", args) + " (expected: --config FILE, --check FILE, --demo or --help)");
+        err.println("sluice: cannot understand " + String.join(" ", args) + " (expected: --config FILE, --check FILE, --demo, --demo-load or --help)");
         err.print(HELP);
         return USAGE;
     }
@@ -120,20 +125,16 @@ public final class Main {
         return loaded;
     }
 
-    /** Runs until SIGTERM or SIGINT; reloads {@code file} (null with --demo) on SIGHUP, POST /reload or a change. */
-    private static int serve(LoadedConfig loaded, Path file) throws Exception {
+    /**
+     * Runs until SIGTERM or SIGINT; reloads {@code file} (null with --demo) on SIGHUP, POST /reload
+     * or a change. With {@code demoLoad}, the demo's load runs too.
+     */
+    private static int serve(LoadedConfig loaded, Path file, boolean demoLoad) throws Exception {
         if (loaded == null) {
             return BAD_CONFIG;
         }
         boolean demo = file == null;
-        DemoBackends backends = null;
-        if (demo) {
-            List<InetSocketAddress> addresses = new ArrayList<>();
-            for (BackendConfig b : loaded.config().clusters().get(0).backends()) {
-                addresses.add(new InetSocketAddress(b.address().host(), b.address().port()));
-            }
-            backends = new DemoBackends(addresses);
-        }
+        DemoBackends backends = demo ? Demo.backends(loaded.config()) : null;
         SluiceServer server;
         try {
             server = SluiceServer.start(loaded.config(), loaded.sourceMap(), Ticker.SYSTEM);
@@ -198,14 +199,14 @@ public final class Main {
         out.println("Ready " + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() + " ms after JVM start");
         if (demo) {
             InetSocketAddress a = server.address(loaded.config().listeners().get(0).name());
-            String base = "http://" + a.getHostString() + ":" + a.getPort();
-            out.println("""
-                    Demo: three backends (weights 1:1:2) behind %1$s. Try:
-                      curl -s %1$s/hello                          # HTTP/1.1; repeat to watch the rotation
-                      curl -s --http2-prior-knowledge %1$s/hello  # HTTP/2 cleartext, prior knowledge
-                      curl -s --http2 %1$s/hello                  # HTTP/2 cleartext via Upgrade: h2c
-                      curl -si %1$s/hello                         # with headers: X-Request-Id, Via
-                    Press Ctrl-C to stop.""".formatted(base));
+            out.println(Demo.instructions(a, admin.address(), demoLoad));
+            if (demoLoad) {
+                DemoLoad load = new DemoLoad(a);
+                Signals.onTerminate(() -> {
+                    load.close();
+                    new Thread(drainAndStop, "sluice-drain").start();
+                });
+            }
         }
         out.flush();
         stopped.await();

@@ -24,13 +24,21 @@ import io.netty.handler.codec.http.LastHttpContent;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The backends {@code --demo} starts in the same process: each answers every request with one line
- * naming itself and what it received, so a user sees the balancing at work with curl.
+ * naming itself and what it received, so a user sees the balancing at work with curl. Each answers
+ * after a few milliseconds, as a real service would (2 to 10 ms at random; so latency-aware
+ * balancers have differences to see), and the one on {@link #SLOW_PORT} {@link #SLOW_MS} ms later
+ * still. Delays are scheduled on the backend's event loop, never blocking it.
  */
 public final class DemoBackends implements AutoCloseable {
+
+    /** The demo's slow node. */
+    public static final int SLOW_PORT = 18084;
+    static final long SLOW_MS = 80;
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final List<Channel> servers = new ArrayList<>();
@@ -40,11 +48,12 @@ public final class DemoBackends implements AutoCloseable {
         try {
             for (int i = 0; i < addresses.size(); i++) {
                 String name = "demo-backend-" + (i + 1);
+                long delayMs = addresses.get(i).getPort() == SLOW_PORT ? SLOW_MS : 0; // on top of the 2..10 ms
                 servers.add(new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                         .childHandler(new ChannelInitializer<>() {
                             @Override
                             protected void initChannel(Channel ch) {
-                                ch.pipeline().addLast(new HttpServerCodec(), new Answer(name));
+                                ch.pipeline().addLast(new HttpServerCodec(), new Answer(name, delayMs));
                             }
                         })
                         .bind(addresses.get(i)).sync().channel());
@@ -66,11 +75,13 @@ public final class DemoBackends implements AutoCloseable {
     /** Answers when the request has been read to its end; the body itself is discarded. */
     private static final class Answer extends SimpleChannelInboundHandler<HttpObject> {
         private final String name;
+        private final long delayMs;
         private String line = "";
         private boolean keepAlive;
 
-        Answer(String name) {
+        Answer(String name, long delayMs) {
             this.name = name;
+            this.delayMs = delayMs;
         }
 
         @Override
@@ -82,15 +93,22 @@ public final class DemoBackends implements AutoCloseable {
                         + r.headers().get("x-forwarded-for") + ", x-request-id: " + id + ")\n";
             }
             if (msg instanceof LastHttpContent) {
-                FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                        ByteBufUtil.writeUtf8(ctx.alloc(), line));
-                resp.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
-                resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, resp.content().readableBytes());
-                HttpUtil.setKeepAlive(resp, keepAlive);
-                var f = ctx.writeAndFlush(resp);
-                if (!keepAlive) {
-                    f.addListener(ChannelFutureListener.CLOSE);
-                }
+                String answer = line;
+                boolean keep = keepAlive;
+                long micros = (delayMs + 2) * 1000 + ThreadLocalRandom.current().nextLong(8000);
+                ctx.executor().schedule(() -> answer(ctx, answer, keep), micros, TimeUnit.MICROSECONDS);
+            }
+        }
+
+        private static void answer(ChannelHandlerContext ctx, String line, boolean keepAlive) {
+            FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                    ByteBufUtil.writeUtf8(ctx.alloc(), line));
+            resp.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+            resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, resp.content().readableBytes());
+            HttpUtil.setKeepAlive(resp, keepAlive);
+            var f = ctx.writeAndFlush(resp);
+            if (!keepAlive) {
+                f.addListener(ChannelFutureListener.CLOSE);
             }
         }
 
