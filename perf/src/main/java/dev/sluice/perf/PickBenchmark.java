@@ -19,7 +19,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * {@code Cluster.pick} of each balancer at 3, 10 and 100 nodes, single-threaded, with a few
- * requests in flight per node so least-connections and bounded loads have something to compare.
+ * requests in flight per node so least-connections and bounded loads have something to compare
+ * (consistent hashing with hot keys pays its sketch offer on every pick; no key is split here).
  * Run with {@code -prof gc}: a pick must allocate nothing.
  */
 @State(Scope.Thread)
@@ -30,7 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class PickBenchmark {
 
-    @Param({"drr", "least-connections", "consistent-hash", "peak-ewma", "prequal"})
+    @Param({"drr", "least-connections", "consistent-hash", "consistent-hash, hash: { hotKeys: { } }", "peak-ewma", "prequal"})
     public String balancer;
 
     @Param({"3", "10", "100"})

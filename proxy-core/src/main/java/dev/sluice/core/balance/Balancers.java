@@ -10,7 +10,7 @@ public final class Balancers {
     private Balancers() {
     }
 
-    /** {@code ticker} is the clock a balancer that reads time at pick time uses ({@code prequal}, for report ages). */
+    /** {@code ticker}: where balancers that keep time between refreshes read it (hot keys' sketch starts at its reading). */
     public static Balancer create(ClusterConfig c, AtomicInteger clusterInFlight, RandomSource random, Ticker ticker) {
         return switch (c.balancer()) {
             case DRR -> new DynamicRoundRobin();
@@ -18,7 +18,7 @@ public final class Balancers {
             case CONSISTENT_HASH -> new ConsistentHash(c.hash().virtualNodes(), c.hash().balanceFactor(), clusterInFlight,
                     c.hash().hotKeys() == null ? null : new HotKeys(c.hash().hotKeys(), ticker.nanoTime()), random);
             case PEAK_EWMA -> CostBalancer.peakEwma(c.peakEwma().fullScanMaxNodes(), random);
-            case PREQUAL -> new Prequal(c.prequal().hotQuantile(), c.prequal().poolSize(), random, ticker);
+            case PREQUAL -> new Prequal(c.prequal().hotQuantile(), c.prequal().poolSize(), random);
         };
     }
 }

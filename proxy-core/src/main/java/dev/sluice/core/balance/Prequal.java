@@ -2,8 +2,6 @@ package dev.sluice.core.balance;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.sluice.core.time.Ticker;
-import dev.sluice.core.upstream.LoadReport;
 import dev.sluice.core.upstream.Node;
 import java.util.List;
 
@@ -21,26 +19,26 @@ import java.util.List;
  * nodes, else {@code poolSize} consecutive nodes from a random start.
  *
  * <p>Prequal's asynchronous probes are not built: the estimates come from the traffic itself and
- * the backends' load reports. A pick reads each pool node's counters a few times (once per
- * quantile step) and allocates nothing.
+ * the backends' load reports, which the cluster's refresh forgets once they are older than
+ * {@link #REPORT_MAX_AGE_NANOS} (so a pick reads no clock). A pick reads each pool node twice (the
+ * quantile, then the choice) and allocates nothing.
  */
 public final class Prequal implements Balancer {
 
-    /** Reports older than this are not read (Prequal ages its probes out as fast). */
-    static final long REPORT_MAX_AGE_NANOS = 1_000_000_000L;
+    /** Reported in-flight counts and latencies older than this are forgotten (Prequal ages its probes out as fast). */
+    public static final long REPORT_MAX_AGE_NANOS = 1_000_000_000L;
+    /** The quantile is found in one pass for up to this many hot slots (a pool of up to 22 at 0.84), else in several. */
+    static final int FAST_SLOTS = 4;
 
     private final double hotQuantile;
     private final int poolSize;
     private final RandomSource random;
-    private final Ticker clock;
     private final PickRules rules = new PickRules();
 
-    /** {@code clock} is read once per pick, to judge the age of load reports. */
-    public Prequal(double hotQuantile, int poolSize, RandomSource random, Ticker clock) {
+    public Prequal(double hotQuantile, int poolSize, RandomSource random) {
         this.hotQuantile = hotQuantile;
         this.poolSize = poolSize;
         this.random = requireNonNull(random, "random");
-        this.clock = requireNonNull(clock, "clock");
     }
 
     @Override
@@ -60,7 +58,7 @@ public final class Prequal implements Balancer {
         }
         int k = Math.min(nodes.length, poolSize);
         int hotSlots = k - 1 - (int) Math.floor(hotQuantile * (k - 1));
-        return new HotCold(nodes, inverse, k, hotSlots, random, clock, rules);
+        return new HotCold(nodes, inverse, k, hotSlots, random, rules);
     }
 
     static final class HotCold implements Picker {
@@ -70,25 +68,22 @@ public final class Prequal implements Balancer {
         /** At most this many nodes of a pool are hot: those above its hotQuantile. */
         private final int hotSlots;
         private final RandomSource random;
-        private final Ticker clock;
         private final PickRules rules;
 
-        HotCold(Node[] nodes, double[] inverse, int pool, int hotSlots, RandomSource random, Ticker clock, PickRules rules) {
-            this.rules = rules;
+        HotCold(Node[] nodes, double[] inverse, int pool, int hotSlots, RandomSource random, PickRules rules) {
             this.nodes = nodes;
             this.inverse = inverse;
             this.pool = pool;
             this.hotSlots = hotSlots;
             this.random = random;
-            this.clock = clock;
+            this.rules = rules;
         }
 
         @Override
         public Node pick(PickContext ctx) {
             int n = nodes.length;
             int start = pool == n ? 0 : random.nextInt(n);
-            long now = clock.nanoTime();
-            double threshold = threshold(start, now);
+            double threshold = hotSlots < FAST_SLOTS ? topThreshold(start) : steppedThreshold(start);
             int best = -1;
             double bestLatency = Double.MAX_VALUE;
             double bestLoad = Double.MAX_VALUE;
@@ -96,7 +91,7 @@ public final class Prequal implements Balancer {
             double least = Double.MAX_VALUE;
             for (int j = 0; j < pool; j++) {
                 int i = index(start, j);
-                double load = load(i, now);
+                double load = load(i);
                 if (load < least) {
                     least = load;
                     leastLoaded = i;
@@ -104,7 +99,7 @@ public final class Prequal implements Balancer {
                 if (load > threshold) {
                     continue; // hot
                 }
-                double latency = latency(nodes[i], now);
+                double latency = latency(nodes[i]);
                 if (latency < bestLatency || (latency == bestLatency && load < bestLoad)) {
                     best = i;
                     bestLatency = latency;
@@ -115,17 +110,46 @@ public final class Prequal implements Balancer {
         }
 
         /**
-         * The pool's load at its hot quantile: the {@code (hotSlots + 1)}-th largest, ties counted,
-         * found by stepping down through the distinct largest values.
+         * The pool's load at its hot quantile, the {@code (hotSlots + 1)}-th largest with ties
+         * counted, in one pass: the four largest loads kept in order in locals.
          */
-        double threshold(int start, long now) {
+        double topThreshold(int start) {
+            double a = -1;
+            double b = -1;
+            double c = -1;
+            double d = -1;
+            for (int j = 0; j < pool; j++) {
+                double x = load(index(start, j));
+                if (x > d) {
+                    if (x > a) {
+                        d = c;
+                        c = b;
+                        b = a;
+                        a = x;
+                    } else if (x > b) {
+                        d = c;
+                        c = b;
+                        b = x;
+                    } else if (x > c) {
+                        d = c;
+                        c = x;
+                    } else {
+                        d = x;
+                    }
+                }
+            }
+            return hotSlots == 0 ? a : hotSlots == 1 ? b : hotSlots == 2 ? c : d;
+        }
+
+        /** As {@link #topThreshold}, for more hot slots: steps down through the distinct largest loads. */
+        double steppedThreshold(int start) {
             double ceiling = Double.MAX_VALUE;
             int above = 0;
             while (true) {
                 double max = -1;
                 int count = 0;
                 for (int j = 0; j < pool; j++) {
-                    double load = load(index(start, j), now);
+                    double load = load(index(start, j));
                     if (load < ceiling) {
                         if (load > max) {
                             max = load;
@@ -151,30 +175,20 @@ public final class Prequal implements Balancer {
             return i >= nodes.length ? i - nodes.length : i;
         }
 
-        /** (in flight + 1) / effective weight, in flight being the larger of Sluice's count and a fresh report's. */
-        private double load(int i, long now) {
+        /** (in flight + 1) / effective weight, in flight being the larger of Sluice's count and a reported one. */
+        private double load(int i) {
             Node node = nodes[i];
-            double inFlight = node.inFlight();
-            LoadReport r = node.loadReport();
-            double reported = r.inFlight();
-            if (reported > inFlight && r.fresh(now, REPORT_MAX_AGE_NANOS)) {
-                inFlight = reported;
-            }
-            return (inFlight + 1) * inverse[i];
+            return (Math.max(node.inFlight(), node.loadReport().inFlight()) + 1) * inverse[i];
         }
 
         /**
-         * A fresh reported latency, else the peak-EWMA latency x (Sluice's own in flight + 1): the
+         * A reported latency, else the peak-EWMA latency x (Sluice's own in flight + 1): the
          * measured latency already holds the queueing every proxy's requests cause, so a reported
          * in-flight count would count those twice (in the simulation it made three replicas worse).
          */
-        private static double latency(Node node, long now) {
-            LoadReport r = node.loadReport();
-            double reported = r.latencyMs();
-            if (reported >= 0 && r.fresh(now, REPORT_MAX_AGE_NANOS)) {
-                return reported * 1e6;
-            }
-            return node.latency().estimate() * (node.inFlight() + 1);
+        private static double latency(Node node) {
+            double reported = node.loadReport().latencyMs();
+            return reported >= 0 ? reported * 1e6 : node.latency().estimate() * (node.inFlight() + 1);
         }
     }
 }

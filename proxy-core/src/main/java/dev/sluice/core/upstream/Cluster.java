@@ -12,6 +12,7 @@ import dev.sluice.core.balance.LoadWeights;
 import dev.sluice.core.balance.PeakEwma;
 import dev.sluice.core.balance.Balancer;
 import dev.sluice.core.balance.PickContext;
+import dev.sluice.core.balance.Prequal;
 import dev.sluice.core.balance.Picker;
 import dev.sluice.core.balance.SlowStart;
 import dev.sluice.core.health.Breaker;
@@ -299,6 +300,7 @@ public final class Cluster {
         adaptive.update(nodes, outcomes, nowNanos);
         for (Node n : nodes) {
             n.latency().age(nowNanos);
+            n.loadReport().age(nowNanos, Prequal.REPORT_MAX_AGE_NANOS);
         }
         ejections(nowNanos);
         hotSpots.judge(nodes, nowNanos);

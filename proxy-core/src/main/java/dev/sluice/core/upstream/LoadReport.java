@@ -84,6 +84,20 @@ public final class LoadReport {
         return lastNanos;
     }
 
+    /**
+     * Forgets the in-flight count and latency once the last report is older than
+     * {@code maxAgeNanos}: they describe a moment, not a trend. The cluster's refresh calls it.
+     */
+    public void age(long nowNanos, long maxAgeNanos) {
+        if (inFlight >= 0 || latencyMs >= 0) {
+            long last = lastNanos;
+            if (last == NEVER || nowNanos - last > maxAgeNanos) {
+                inFlight = -1;
+                latencyMs = -1;
+            }
+        }
+    }
+
     /** Whether a report arrived within {@code maxAgeNanos} of {@code nowNanos}. */
     public boolean fresh(long nowNanos, long maxAgeNanos) {
         long last = lastNanos;

@@ -36,7 +36,7 @@ class PrequalTest {
         latency(nodes.get(1), 20);
         latency(nodes.get(2), 10);
         latency(nodes.get(3), 40);
-        Picker p = new Prequal(0.84, 16, seeded(), clock).newPicker(nodes, t0);
+        Picker p = new Prequal(0.84, 16, seeded()).newPicker(nodes, t0);
         assertSame(nodes.get(0), p.pick(null));
     }
 
@@ -48,7 +48,7 @@ class PrequalTest {
         latency(nodes.get(2), 10);
         latency(nodes.get(3), 40);
         inFlight(nodes.get(0), 6); // 1 ms x 7 still beats 10 ms x 1, but 4 nodes at 0.84: the single largest load is hot
-        Picker p = new Prequal(0.84, 16, seeded(), clock).newPicker(nodes, t0);
+        Picker p = new Prequal(0.84, 16, seeded()).newPicker(nodes, t0);
         assertSame(nodes.get(2), p.pick(null));
     }
 
@@ -58,7 +58,7 @@ class PrequalTest {
         latency(nodes.get(0), 5);
         latency(nodes.get(1), 8);
         inFlight(nodes.get(0), 1); // 5 x 2 = 10 against 8 x 1; nobody is hot with q = 1
-        Picker p = new Prequal(1.0, 16, seeded(), clock).newPicker(nodes.subList(0, 2), t0);
+        Picker p = new Prequal(1.0, 16, seeded()).newPicker(nodes.subList(0, 2), t0);
         assertSame(nodes.get(1), p.pick(null));
     }
 
@@ -70,7 +70,7 @@ class PrequalTest {
         latency(nodes.get(2), 10);
         inFlight(nodes.get(0), 3);
         inFlight(nodes.get(1), 3); // 0 and 1 share the largest load: neither is above the quantile, so 2 x 4 beats 10 x 1
-        Picker p = new Prequal(0.84, 16, seeded(), clock).newPicker(nodes, t0);
+        Picker p = new Prequal(0.84, 16, seeded()).newPicker(nodes, t0);
         assertSame(nodes.get(0), p.pick(null));
     }
 
@@ -82,9 +82,9 @@ class PrequalTest {
             latency(nodes.get(i), ms[i]);
             inFlight(nodes.get(i), 4 - i); // estimates 5, 8, 9, 20, 20: the busiest look the fastest
         }
-        Picker p = new Prequal(0.5, 16, seeded(), clock).newPicker(nodes, t0); // above the median is hot: 0 and 1
+        Picker p = new Prequal(0.5, 16, seeded()).newPicker(nodes, t0); // above the median is hot: 0 and 1
         assertSame(nodes.get(2), p.pick(null));
-        Picker none = new Prequal(1.0, 16, seeded(), clock).newPicker(nodes, t0); // nobody is hot
+        Picker none = new Prequal(1.0, 16, seeded()).newPicker(nodes, t0); // nobody is hot
         assertSame(nodes.get(0), none.pick(null));
     }
 
@@ -95,9 +95,10 @@ class PrequalTest {
         latency(nodes.get(1), 20);
         latency(nodes.get(2), 10);
         OrcaText.parse("TEXT named_metrics.rif=50", nodes.get(0).loadReport(), t0); // busy with other proxies' requests
-        Picker p = new Prequal(0.84, 16, seeded(), clock).newPicker(nodes, t0);
+        Picker p = new Prequal(0.84, 16, seeded()).newPicker(nodes, t0);
         assertSame(nodes.get(2), p.pick(null));
-        clock.advance(java.time.Duration.ofSeconds(2)); // the report aged out
+        clock.advance(java.time.Duration.ofSeconds(2));
+        nodes.get(0).loadReport().age(clock.nanoTime(), Prequal.REPORT_MAX_AGE_NANOS); // what the cluster's refresh does
         assertSame(nodes.get(0), p.pick(null));
     }
 
@@ -107,7 +108,7 @@ class PrequalTest {
         latency(nodes.get(0), 5);
         latency(nodes.get(1), 20);
         OrcaText.parse("TEXT named_metrics.latency_ms=50", nodes.get(0).loadReport(), t0);
-        Picker p = new Prequal(0.84, 16, seeded(), clock).newPicker(nodes, t0);
+        Picker p = new Prequal(0.84, 16, seeded()).newPicker(nodes, t0);
         assertSame(nodes.get(1), p.pick(null));
     }
 
@@ -119,7 +120,7 @@ class PrequalTest {
             inFlight(n, 2);
         }
         latency(nodes.get(0), 9); // the stalled node was the fastest
-        Picker p = new Prequal(0.84, 16, seeded(), clock).newPicker(nodes, t0);
+        Picker p = new Prequal(0.84, 16, seeded()).newPicker(nodes, t0);
         int sent = 0;
         for (int i = 0; i < 10_000; i++) {
             Node n = p.pick(null);
@@ -132,6 +133,26 @@ class PrequalTest {
         }
         // It is picked until it stands alone above the rest (11 nodes at 0.84: two hot slots), then never.
         assertEquals(1, sent);
+    }
+
+    @Test
+    void theOnePassQuantileIsTheSteppedOne() {
+        SplittableRandom r = new SplittableRandom(17);
+        for (int round = 0; round < 2000; round++) {
+            int k = 2 + r.nextInt(15);
+            int[] weights = new int[k];
+            java.util.Arrays.fill(weights, 1 + r.nextInt(3));
+            List<Node> nodes = Nodes.withWeights(weights);
+            for (Node n : nodes) {
+                inFlight(n, r.nextInt(6)); // few distinct values: ties everywhere
+            }
+            double q = r.nextDouble();
+            Prequal.HotCold p = (Prequal.HotCold) new Prequal(q, 16, seeded()).newPicker(nodes, t0);
+            int hotSlots = k - 1 - (int) Math.floor(q * (k - 1));
+            if (hotSlots < Prequal.FAST_SLOTS) {
+                assertEquals(p.steppedThreshold(0), p.topThreshold(0), "k=" + k + " q=" + q);
+            }
+        }
     }
 
     private static RandomSource seeded() {
