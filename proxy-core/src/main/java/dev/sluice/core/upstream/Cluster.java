@@ -7,13 +7,13 @@ import dev.sluice.config.model.ClusterConfig;
 import dev.sluice.config.model.OutlierDetectionConfig;
 import dev.sluice.config.model.PeakEwmaConfig;
 import dev.sluice.core.balance.AdaptiveWeights;
+import dev.sluice.core.balance.Balancer;
 import dev.sluice.core.balance.HotKeys;
 import dev.sluice.core.balance.LoadWeights;
 import dev.sluice.core.balance.PeakEwma;
-import dev.sluice.core.balance.Balancer;
 import dev.sluice.core.balance.PickContext;
-import dev.sluice.core.balance.Prequal;
 import dev.sluice.core.balance.Picker;
+import dev.sluice.core.balance.Prequal;
 import dev.sluice.core.balance.SlowStart;
 import dev.sluice.core.health.Breaker;
 import dev.sluice.core.health.CircuitBreaker;
@@ -302,7 +302,7 @@ public final class Cluster {
             n.latency().age(nowNanos);
             n.loadReport().age(nowNanos, Prequal.REPORT_MAX_AGE_NANOS);
         }
-        ejections(nowNanos);
+        OutlierEjections.update(name(), nodes, config.outlierDetection(), nowNanos);
         hotSpots.judge(nodes, nowNanos);
         List<Node> eligible = new ArrayList<>(nodes.size());
         double[] weights = new double[nodes.size()];
@@ -345,42 +345,6 @@ public final class Cluster {
             builtMembers = List.copyOf(members);
         }
         balancer.refreshed(nowNanos);
-    }
-
-    /** Ejects nodes whose failure streak reached the threshold (within maxEjectedPercent) and returns those whose time is up. */
-    private void ejections(long nowNanos) {
-        List<Node> nodes = this.nodes;
-        OutlierDetectionConfig od = config.outlierDetection();
-        if (od == null) {
-            return;
-        }
-        int ejectedNow = 0;
-        for (Node n : nodes) {
-            if (n.ejected() && nowNanos - n.ejectedUntil() >= 0) {
-                n.unEject();
-                n.resetFailureStreak();
-                n.startSlowStart(nowNanos);
-                LOG.log(System.Logger.Level.INFO, "outlier-return cluster={0} node={1}", name(), n.address());
-            }
-            ejectedNow += n.ejected() ? 1 : 0;
-        }
-        for (Node n : nodes) {
-            if (n.ejected() || n.failureStreak() < od.consecutiveFailures()) {
-                continue;
-            }
-            boolean allowed = od.maxEjectedPercent() > 0
-                    && (ejectedNow == 0 || (ejectedNow + 1) * 100 <= od.maxEjectedPercent() * nodes.size());
-            if (!allowed) {
-                continue;
-            }
-            long base = od.baseEjection().toNanos();
-            long duration = Math.min(od.maxEjection().toNanos(), base * (n.ejections() + 1L));
-            n.eject(nowNanos + duration);
-            n.resetFailureStreak();
-            ejectedNow++;
-            LOG.log(System.Logger.Level.INFO, "outlier-ejection cluster={0} node={1} ejections={2} forMs={3}",
-                    name(), n.address(), n.ejections(), duration / 1_000_000);
-        }
     }
 
     /** The retry budget, or null when the cluster does not retry. */
