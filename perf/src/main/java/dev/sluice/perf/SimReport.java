@@ -93,7 +93,16 @@ final class SimReport {
                 reported.peakToMeanInFlight() / one.peakToMeanInFlight()));
         sb.append("""
 
-                Why the unmet ones are unmet, in this model: both latency targets sit below what the backends                 themselves allow (a request served in exponential time with a 10 ms mean takes over 46 ms one time in                 100 and over 69 ms one time in 1,000, whichever node it is on), and least-connections is already within                 5% (stall) and 17% (heterogeneous) of those floors, because its in-flight counts stop feeding a stalled                 node after a request or two. Bounded loads at 1.25 move about a third of all keys off their owner at                 these concurrencies (a node's bound is 3 requests), hot or not, so no bounded row can keep 95% of keys                 home; the split keeps them all home with plain hashing, and needs 5 nodes for a 30% key to stay under                 1.5x (the busiest node carries its own keys plus 30%/maxNodes). With three replicas the in-flight ratio                 moves in steps of one request over a mean near 3.7; the load reports did not move it.
+                Why the unmet ones are unmet, in this model: both latency targets sit below what the backends \
+                themselves allow (a request served in exponential time with a 10 ms mean takes over 46 ms one \
+                time in 100 and over 69 ms one time in 1,000, whichever node it is on), and least-connections is \
+                already within 5% (stall) and 17% (heterogeneous) of those floors, because its in-flight counts \
+                stop feeding a stalled node after a request or two. Bounded loads at 1.25 move about a third of \
+                all keys off their owner at these concurrencies (a node's bound is 3 requests), hot or not, so \
+                no bounded row can keep 95% of keys home; the split keeps them all home with plain hashing, and \
+                needs 5 nodes for a 30% key to stay under 1.5x (the busiest node carries its own keys plus \
+                30%/maxNodes). With three replicas the in-flight ratio moves in steps of one request over a mean \
+                near 3.7; the load reports did not move it.
                 """);
         return sb.toString();
     }

@@ -84,8 +84,8 @@ class HotKeysIT {
         assertEquals("celebrity", shown.key());
         assertEquals(3, shown.nodes().size());
 
-        for (int s = 0; s < 5; s++) {
-            traffic(100, 0.0); // it cools: everybody else goes on
+        for (int s = 0; s < 8; s++) {
+            traffic(100, 0.0); // it cools: everybody else goes on, four decay times of the sketch
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> users.hotKeys().split(KeyRegion.hash("celebrity")) == null);
         Map<String, Integer> after = new HashMap<>();
