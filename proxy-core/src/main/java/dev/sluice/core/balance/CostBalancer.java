@@ -9,7 +9,8 @@ import java.util.List;
  * The balancers that pick the node of lowest cost, over every node of a small cluster (ties broken
  * at random) or, above {@code fullScanMaxNodes}, over two distinct random nodes (power of two
  * choices: O(1), and no herding of every event loop onto the same idle node). Pickers are
- * immutable over their node array; costs read the nodes' live counters.
+ * immutable over their node array (cost, random source and rule counts are the balancer's); costs
+ * read the nodes' live counters.
  * <ul>
  *   <li>{@code least-connections}: {@code (inFlight + 1) / effectiveWeight}, so that weights count
  *       even when every node is idle;</li>
@@ -58,28 +59,27 @@ public final class CostBalancer implements Balancer {
             return Picker.EMPTY;
         }
         Node[] nodes = eligible.toArray(new Node[0]);
+        double[] inverse = inverseWeights(nodes);
+        return nodes.length <= fullScanMaxNodes ? new Scan(nodes, inverse) : new TwoChoices(nodes, inverse);
+    }
+
+    /** 1 / each node's effective weight (a weight of 0 counts as 1e-9), as the pickers built now scale costs. */
+    static double[] inverseWeights(Node[] nodes) {
         double[] inverse = new double[nodes.length];
         for (int i = 0; i < nodes.length; i++) {
             inverse[i] = 1.0 / Math.max(1e-9, nodes[i].effectiveWeight());
         }
-        return nodes.length <= fullScanMaxNodes ? new Scan(nodes, inverse, cost, random, rules)
-                : new TwoChoices(nodes, inverse, cost, random, rules);
+        return inverse;
     }
 
     /** Every node scored; reservoir sampling among equal best scores. */
-    static final class Scan implements Picker {
+    final class Scan implements Picker {
         private final Node[] nodes;
         private final double[] inverse;
-        private final Cost cost;
-        private final RandomSource random;
-        private final PickRules rules;
 
-        Scan(Node[] nodes, double[] inverse, Cost cost, RandomSource random, PickRules rules) {
-            this.rules = rules;
+        Scan(Node[] nodes, double[] inverse) {
             this.nodes = nodes;
             this.inverse = inverse;
-            this.cost = cost;
-            this.random = random;
         }
 
         @Override
@@ -102,19 +102,13 @@ public final class CostBalancer implements Balancer {
     }
 
     /** Power of two choices. */
-    static final class TwoChoices implements Picker {
+    final class TwoChoices implements Picker {
         private final Node[] nodes;
         private final double[] inverse;
-        private final Cost cost;
-        private final RandomSource random;
-        private final PickRules rules;
 
-        TwoChoices(Node[] nodes, double[] inverse, Cost cost, RandomSource random, PickRules rules) {
-            this.rules = rules;
+        TwoChoices(Node[] nodes, double[] inverse) {
             this.nodes = nodes;
             this.inverse = inverse;
-            this.cost = cost;
-            this.random = random;
         }
 
         @Override

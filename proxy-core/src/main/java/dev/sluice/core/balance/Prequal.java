@@ -52,10 +52,7 @@ public final class Prequal implements Balancer {
             return Picker.EMPTY;
         }
         Node[] nodes = eligible.toArray(new Node[0]);
-        double[] inverse = new double[nodes.length];
-        for (int i = 0; i < nodes.length; i++) {
-            inverse[i] = 1.0 / Math.max(1e-9, nodes[i].effectiveWeight());
-        }
+        double[] inverse = CostBalancer.inverseWeights(nodes);
         int k = Math.min(nodes.length, poolSize);
         int hotSlots = k - 1 - (int) Math.floor(hotQuantile * (k - 1));
         return new HotCold(nodes, inverse, k, hotSlots, random, rules);

@@ -50,6 +50,8 @@ public final class Cluster {
     private final Balancer balancer;
     private final AtomicInteger inFlight;
     private final AdaptiveWeights adaptive;
+    /** peak-ewma or prequal: nodes keep a latency estimate, and reported in-flight counts age out. */
+    private final boolean latencyAware;
     private final @Nullable KeyExtractor hashKeys; // from settings a backends-only reload leaves alone
     private final long tickNanos;
     private final long sloNanos;
@@ -77,6 +79,7 @@ public final class Cluster {
         this.balancer = requireNonNull(balancer, "balancer");
         this.inFlight = requireNonNull(inFlight, "inFlight");
         this.adaptive = new AdaptiveWeights(config.adaptiveWeights());
+        this.latencyAware = config.balancer() == BalancerKind.PEAK_EWMA || config.balancer() == BalancerKind.PREQUAL;
         this.hashKeys = config.hash().key() == null ? null : new KeyExtractor(config.hash().key(), config.hash().maxKeyLength());
         this.retryBudget = config.retries() == null ? null : new RetryBudget(config.retries().budgetPercent());
         this.tickNanos = config.adaptiveWeights().interval().toNanos();
@@ -137,10 +140,8 @@ public final class Cluster {
 
     private void own(Node n, long nowNanos) {
         PeakEwmaConfig pe = config.peakEwma();
-        BalancerKind kind = config.balancer();
         n.own(this, sloNanos, config.circuitBreaker() == null ? null : new CircuitBreaker(config.circuitBreaker(), tickNanos),
-                new PeakEwma(pe.defaultLatency().toNanos(), pe.decay().toNanos(), nowNanos),
-                kind == BalancerKind.PEAK_EWMA || kind == BalancerKind.PREQUAL);
+                new PeakEwma(pe.defaultLatency().toNanos(), pe.decay().toNanos(), nowNanos), latencyAware);
     }
 
     /** Least 10 s QPS a node needs to be called hot, so an idle cluster flags no noise. */
@@ -298,9 +299,11 @@ public final class Cluster {
             outcomes[i] = nodes.get(i).drainOutcomes();
         }
         adaptive.update(nodes, outcomes, nowNanos);
-        for (Node n : nodes) {
-            n.latency().age(nowNanos);
-            n.loadReport().age(nowNanos, Prequal.REPORT_MAX_AGE_NANOS);
+        if (latencyAware) {
+            for (Node n : nodes) {
+                n.latency().age(nowNanos);
+                n.loadReport().age(nowNanos, Prequal.REPORT_MAX_AGE_NANOS);
+            }
         }
         OutlierEjections.update(name(), nodes, config.outlierDetection(), nowNanos);
         hotSpots.judge(nodes, nowNanos);
