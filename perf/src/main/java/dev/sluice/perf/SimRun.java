@@ -26,6 +26,8 @@ final class SimRun {
 
     static final long MS = 1_000_000L;
     static final long REFRESH_NANOS = 250 * MS;
+    /** Simulated time at the start of every run; the stall's and the late node's times count from it. */
+    static final long START_NANOS = 1_000_000_000L;
 
     /** Where one run's traffic comes from and what the backends do with it. */
     record Trace(int nodes, int workers, double[] serviceMs, double perSecond, int requests, Keys keys, long timeoutNanos,
@@ -76,8 +78,7 @@ final class SimRun {
 
     static Outcome run(String name, String clusterYaml, Trace t, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
-        long[] clock = {1_000_000_000L};
-        long start = clock[0];
+        long[] clock = {START_NANOS};
         int total = t.nodes();
         int initial = t.addNodeAtNanos() >= 0 ? total - 1 : total;
         List<SimCluster> replicas = new ArrayList<>();
@@ -122,7 +123,7 @@ final class SimRun {
             long due = r < n ? now + (long) (-Math.log(1 - random.nextDouble()) * meanGapNanos) : Long.MAX_VALUE;
             while (true) {
                 long nextEvent = events.isEmpty() ? Long.MAX_VALUE : events.peek().at();
-                long joinAt = added ? Long.MAX_VALUE : start + t.addNodeAtNanos();
+                long joinAt = added ? Long.MAX_VALUE : START_NANOS + t.addNodeAtNanos();
                 long first = Math.min(nextEvent, Math.min(nextRefresh, joinAt));
                 if (first > due || (r == n && events.isEmpty())) {
                     break; // the next arrival comes first (or, after the last, nothing is left to finish)
@@ -234,7 +235,7 @@ final class SimRun {
         if (i != t.stallNode() || t.stallNanos() <= 0) {
             return end;
         }
-        long a = 1_000_000_000L + t.stallFromNanos();
+        long a = START_NANOS + t.stallFromNanos();
         long b = a + t.stallNanos();
         if (end <= a || at >= b) {
             return end;
